@@ -1,0 +1,5 @@
+"""Lets `python -m bot` run the same entry point as the `zoo-review` command."""
+
+from bot.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,311 @@
+"""Reads the zoo catalog: the bundled default merged with a repository's override, validated."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import jsonschema
+import yaml
+
+from bot.errors import ConfigError
+from bot.model import Severity
+from bot.resources import default_config_path, load_schema
+
+REPO_CONFIG_PATH = ".github/zoo-review.yml"
+
+LinkKind = Literal["scores", "config", "weights", "md5", "preds", "visuals", "other"]
+Split = Literal["val", "test"]
+
+
+@dataclass(frozen=True)
+class LinkSpec:
+    """A link a cell must (or may) hold: its kind, label and the file types it may point to."""
+
+    kind: LinkKind
+    label: str
+    split: Split | None = None
+    schema: str | None = None
+    ext: tuple[str, ...] = ()
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A number the table shows and where it lives in the scores file of `split`."""
+
+    split: Split
+    key: tuple[str | int, ...]
+    decimals: int
+    scores_label: str = "scores"
+    unverified: str | None = None
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    aliases: tuple[str, ...] = ()
+    metric: MetricSpec | None = None
+    links: tuple[LinkSpec, ...] = ()
+
+    @property
+    def descriptive(self) -> bool:
+        return self.metric is None and not self.links
+
+    def matches(self, header: str) -> bool:
+        wanted = normalize_header(header)
+        return any(normalize_header(name) == wanted for name in (self.name, *self.aliases))
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    name: str
+    heading: str
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    name: str
+    title: str
+    readme: str
+    columns: tuple[ColumnSpec, ...]
+    configs: str | None = None
+    scores_schema: str | None = None
+    groups: tuple[GroupSpec, ...] = ()
+
+    @property
+    def folder(self) -> str:
+        return self.readme.rpartition("/")[0]
+
+    def column(self, header: str) -> ColumnSpec | None:
+        for column in self.columns:
+            if column.matches(header):
+                return column
+        return None
+
+
+@dataclass(frozen=True)
+class ChecklistSpec:
+    text: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class VenueSpec:
+    name: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VenuePolicy:
+    accepted: tuple[VenueSpec, ...]
+    not_venues: tuple[str, ...] = ()
+    qualifiers: tuple[str, ...] = ()
+    workshop_severity: Severity = "warning"
+    min_year: int = 1990
+    max_years_ahead: int = 1
+
+
+@dataclass(frozen=True)
+class NetworkPolicy:
+    timeout_seconds: float = 20.0
+    max_scores_bytes: int = 8 * 1024 * 1024
+    allow_private_hosts: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    zoo_name: str
+    tasks: tuple[TaskSpec, ...]
+    checklist: tuple[ChecklistSpec, ...]
+    venues: VenuePolicy
+    network: NetworkPolicy
+    test_format_severity: Severity = "warning"
+    repository: str | None = None
+    guide: str | None = None
+    source: str = "bundled default"
+
+    def task(self, name: str) -> TaskSpec | None:
+        for task in self.tasks:
+            if task.name == name:
+                return task
+        return None
+
+    def task_for_readme(self, path: str) -> TaskSpec | None:
+        for task in self.tasks:
+            if task.readme == path:
+                return task
+        return None
+
+
+def normalize_header(text: str) -> str:
+    """Header names compare without case and with runs of white space folded."""
+    return " ".join(text.split()).casefold()
+
+
+def load_config(override_text: str | None = None, override_source: str = REPO_CONFIG_PATH) -> Config:
+    """The bundled default, with `override_text` (YAML) merged over it when given."""
+    default_path = default_config_path()
+    data = parse_yaml(default_path.read_text(encoding="utf-8"), str(default_path))
+    source = "bundled default"
+    if override_text is not None:
+        override = parse_yaml(override_text, override_source)
+        data = merge(data, override)
+        source = override_source
+    validate(data, source)
+    return build(data, source)
+
+
+def load_config_file(path: Path) -> Config:
+    """Like `load_config`, with the override read from a file the operator named."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the config file {path}: {exc}") from exc
+    return load_config(text, str(path))
+
+
+def parse_yaml(text: str, source: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = ""
+        mark = getattr(exc, "problem_mark", None)
+        if mark is not None:
+            where = f" at line {mark.line + 1}, column {mark.column + 1}"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{source}: not valid YAML{where}: {problem}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping of keys, not {_kind(data)}")
+    return data
+
+
+def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; lists and plain values replace; a null value removes the key."""
+    merged = dict(base)
+    for key, value in override.items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def validate(data: Mapping[str, Any], source: str) -> None:
+    schema = load_schema("config.schema.json")
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda error: list(map(str, error.path)))
+    if not errors:
+        return
+    lines = [f"{_key_path(error.absolute_path)}: {_describe(error)}" for error in errors[:10]]
+    if len(errors) > 10:
+        lines.append(f"... and {len(errors) - 10} more")
+    raise ConfigError(f"{source} is not a valid zoo-review config:\n  " + "\n  ".join(lines))
+
+
+def _key_path(path: Any) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        match = re.search(r"\((.*) (?:was|were) unexpected\)", error.message)
+        unexpected = match.group(1) if match else error.message
+        return f"unknown key {unexpected}; check the spelling against README.md, 'Configuration'"
+    if error.validator == "required":
+        match = re.match(r"(.*) is a required property", error.message)
+        return f"missing key {match.group(1) if match else error.message}"
+    if error.validator == "not" and error.validator_value == {"required": ["metric", "links"]}:
+        return "a column is either a metric or a link column, not both"
+    return error.message
+
+
+def _kind(value: object) -> str:
+    return {list: "a list", str: "a string"}.get(type(value), type(value).__name__)
+
+
+def build(data: Mapping[str, Any], source: str = "bundled default") -> Config:
+    """Turn validated config data into dataclasses."""
+    venues = data["venues"]
+    network = data.get("network", {})
+    zoo = data["zoo"]
+    return Config(
+        zoo_name=zoo["name"],
+        repository=zoo.get("repository"),
+        guide=zoo.get("guide"),
+        tasks=tuple(_task(name, spec) for name, spec in data["tasks"].items()),
+        checklist=tuple(
+            ChecklistSpec(text=item["text"], required=item.get("required", True))
+            for item in data["checklist"]
+        ),
+        venues=VenuePolicy(
+            accepted=tuple(
+                VenueSpec(name=v["name"], aliases=tuple(v.get("aliases", ())))
+                for v in venues["accepted"]
+            ),
+            not_venues=tuple(venues.get("not_venues", ())),
+            qualifiers=tuple(venues.get("qualifiers", ())),
+            workshop_severity=cast(Severity, venues.get("workshop_severity", "warning")),
+            min_year=venues.get("min_year", 1990),
+            max_years_ahead=venues.get("max_years_ahead", 1),
+        ),
+        network=NetworkPolicy(
+            timeout_seconds=float(network.get("timeout_seconds", 20.0)),
+            max_scores_bytes=int(network.get("max_scores_bytes", 8 * 1024 * 1024)),
+            allow_private_hosts=bool(network.get("allow_private_hosts", False)),
+        ),
+        test_format_severity=cast(
+            Severity, data.get("scores", {}).get("test_format_severity", "warning")
+        ),
+        source=source,
+    )
+
+
+def _task(name: str, spec: Mapping[str, Any]) -> TaskSpec:
+    return TaskSpec(
+        name=name,
+        title=spec.get("title", name),
+        readme=spec["readme"],
+        configs=spec.get("configs"),
+        scores_schema=spec.get("scores_schema"),
+        groups=tuple(GroupSpec(name=g["name"], heading=g["heading"]) for g in spec.get("groups", ())),
+        columns=tuple(_column(column) for column in spec["columns"]),
+    )
+
+
+def _column(spec: Mapping[str, Any]) -> ColumnSpec:
+    metric = spec.get("metric")
+    return ColumnSpec(
+        name=spec["name"],
+        aliases=tuple(spec.get("aliases", ())),
+        metric=None
+        if metric is None
+        else MetricSpec(
+            split=metric["split"],
+            key=tuple(metric["key"]),
+            decimals=metric["decimals"],
+            scores_label=metric.get("scores_label", "scores"),
+            unverified=metric.get("unverified"),
+        ),
+        links=tuple(
+            LinkSpec(
+                kind=link["kind"],
+                label=link["label"],
+                split=link.get("split"),
+                schema=link.get("schema"),
+                ext=tuple(ext.lower() for ext in link.get("ext", ())),
+                optional=link.get("optional", False),
+            )
+            for link in spec.get("links", ())
+        ),
+    )

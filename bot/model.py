@@ -1,0 +1,229 @@
+"""The plain data types every stage shares: submission, parsed entries, findings, review."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "notice"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "notice")
+FileStatus = Literal["added", "modified", "removed", "renamed"]
+
+# What the PR description is called in findings when it did not come from a file.
+PR_DESCRIPTION = "PR description"
+
+
+# --- source: what a pull request is -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangedFile:
+    """One file the PR touches; `added_lines` are 1-based line numbers in the head version."""
+
+    path: str
+    status: FileStatus
+    added_lines: frozenset[int] = frozenset()
+    previous_path: str | None = None
+
+
+@dataclass(frozen=True)
+class Submission:
+    """Everything the review needs to know about a PR, whether it came from GitHub or git."""
+
+    base: str
+    head: str
+    body: str | None
+    body_path: str
+    changed: tuple[ChangedFile, ...]
+    # Text at head of every task README of the zoo (changed or not), keyed by repo path.
+    head_texts: Mapping[str, str]
+    # Text at base of the changed task READMEs (absent: the file is new in the PR).
+    base_texts: Mapping[str, str]
+    # Every file path present at the head commit.
+    head_paths: frozenset[str]
+    # "owner/name" of the zoo on GitHub, when known.
+    repository: str | None = None
+
+    def changed_file(self, path: str) -> ChangedFile | None:
+        for changed in self.changed:
+            if changed.path == path:
+                return changed
+        return None
+
+
+# --- parse: what a task README holds --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """A Markdown link as written: its label, its target and the line it stands on."""
+
+    label: str
+    url: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: the trimmed source (escapes intact), its plain text and its links."""
+
+    raw: str
+    text: str
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class TableRow:
+    line: int
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    """A results table: header cells (plain text) at `line`, then one row per line."""
+
+    line: int
+    header: tuple[str, ...]
+    rows: tuple[TableRow, ...]
+    # Cells of the `| :-: | :-: |` line; GitHub renders no table when it differs from the header.
+    delimiter_cells: int = 0
+    # A non-blank line right after the table, which GitHub renders as one more row.
+    run_on_line: int | None = None
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """One source line of a paragraph: plain text and the links on it."""
+
+    line: int
+    text: str
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class PaperLine:
+    """`[Paper title](url) [Venue Year]`: the venue is the bracketed text after the link."""
+
+    title: str
+    url: str
+    venue: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Abstract:
+    text: str
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True)
+class MethodSection:
+    """A `### Name` section of a task README with everything the template puts in it."""
+
+    task: str
+    path: str
+    name: str
+    line: int
+    end_line: int
+    group: str | None = None
+    group_line: int | None = None
+    paper: PaperLine | None = None
+    authors: TextLine | None = None
+    abstract: Abstract | None = None
+    results_line: int | None = None
+    tables: tuple[ResultTable, ...] = ()
+    code: tuple[Link, ...] = ()
+    usage: tuple[Link, ...] = ()
+    # Every paragraph line of the section (paper, authors, links, free text).
+    lines: tuple[TextLine, ...] = ()
+
+    @property
+    def rows(self) -> tuple[TableRow, ...]:
+        return tuple(row for table in self.tables for row in table.rows)
+
+    def content_lines(self) -> frozenset[int]:
+        """The lines that carry the section's content (not blank lines or separators)."""
+        lines = {self.line, *(text.line for text in self.lines)}
+        if self.results_line is not None:
+            lines.add(self.results_line)
+        if self.abstract is not None:
+            lines.update(range(self.abstract.line, self.abstract.end_line + 1))
+        for table in self.tables:
+            lines.update((table.line, table.line + 1))
+            lines.update(row.line for row in table.rows)
+        return frozenset(lines)
+
+
+@dataclass(frozen=True)
+class Readme:
+    """A parsed task README: its method sections and the anchors its headings define."""
+
+    task: str
+    path: str
+    sections: tuple[MethodSection, ...]
+    anchors: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """A task-list item of the PR description: its text and whether it is ticked."""
+
+    text: str
+    checked: bool
+
+
+# --- rules and report ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What is wrong, where, and how to fix it. `line` is 1-based in the head version of `path`."""
+
+    severity: Severity
+    rule: str
+    path: str
+    line: int | None
+    message: str
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewedEntry:
+    task: str
+    path: str
+    section: str
+    line: int
+    rows: int
+
+
+@dataclass(frozen=True)
+class LinkReport:
+    """How one fetched link fared, for the per-link table of the report."""
+
+    url: str
+    column: str
+    verdict: str
+    status: int | None
+    seconds: float
+    path: str
+    line: int
+
+
+@dataclass
+class Review:
+    """The outcome: what was reviewed, at which commits, and the findings."""
+
+    base: str
+    head: str
+    entries: list[ReviewedEntry] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    links: list[LinkReport] = field(default_factory=list)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for finding in self.findings if finding.severity == severity)
+
+    @property
+    def verdict(self) -> Literal["pass", "fail"]:
+        return "fail" if self.count("error") else "pass"

@@ -1,0 +1,215 @@
+"""Splits a task README into its method sections (`### Name` ... results table ... code links)."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from bot.model import (
+    Abstract,
+    Link,
+    MethodSection,
+    PaperLine,
+    Readme,
+    ResultTable,
+    TableRow,
+    TextLine,
+)
+from bot.parse.markdown import Document, Token, cell_of, github_anchor, inline_text, text_lines
+
+_VENUE_AFTER_LINK = re.compile(r"^\s*\[(?P<venue>[^\]]*)\]\s*$")
+_AUTHORS = re.compile(r"^\s*authors?\s*:", re.IGNORECASE)
+_SUMMARY_ABSTRACT = re.compile(r"<summary>\s*abstract\s*</summary>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+CODE_LABEL = "code"
+USAGE_LABEL = "usage instructions"
+
+
+@dataclass
+class _Builder:
+    """Collects the parts of one `###` section while its tokens go by."""
+
+    name: str
+    line: int
+    group: str | None
+    group_line: int | None
+    end_line: int = 0
+    paper: PaperLine | None = None
+    authors: TextLine | None = None
+    abstract: Abstract | None = None
+    abstract_open: list[str] | None = None
+    results_line: int | None = None
+    tables: list[ResultTable] = field(default_factory=list)
+    code: list[Link] = field(default_factory=list)
+    usage: list[Link] = field(default_factory=list)
+    lines: list[TextLine] = field(default_factory=list)
+
+    def is_method(self) -> bool:
+        """A method section has a results table, or at least two other parts of the template."""
+        if self.tables:
+            return True
+        parts = [
+            self.paper is not None,
+            self.authors is not None,
+            self.abstract is not None,
+            self.results_line is not None,
+            bool(self.code or self.usage),
+        ]
+        return sum(parts) >= 2
+
+    def build(self, task: str, path: str) -> MethodSection:
+        return MethodSection(
+            task=task,
+            path=path,
+            name=self.name,
+            line=self.line,
+            end_line=self.end_line,
+            group=self.group,
+            group_line=self.group_line,
+            paper=self.paper,
+            authors=self.authors,
+            abstract=self.abstract,
+            results_line=self.results_line,
+            tables=tuple(self.tables),
+            code=tuple(self.code),
+            usage=tuple(self.usage),
+            lines=tuple(self.lines),
+        )
+
+
+def parse_readme(text: str, task: str, path: str) -> Readme:
+    """Find every method section of a task README, with line numbers."""
+    document = Document.parse(text)
+    sections: list[MethodSection] = []
+    anchors: set[str] = set()
+    group: str | None = None
+    group_line: int | None = None
+    current: _Builder | None = None
+    last_line = len(document.lines)
+
+    def close(end_line: int) -> None:
+        nonlocal current
+        if current is not None and current.is_method():
+            current.end_line = max(current.line, end_line)
+            sections.append(current.build(task, path))
+        current = None
+
+    for token in document.tokens:
+        kind = token["type"]
+        line = int(token.get("line", 0))
+        if kind == "heading":
+            title = " ".join(inline_text(token.get("children", ())).split())
+            anchors.add(github_anchor(title))
+            level = int(token["attrs"]["level"])
+            if level <= 3:
+                close(line - 1)
+            if level <= 2:
+                group, group_line = (title, line) if level == 2 else (None, None)
+            elif level == 3:
+                current = _Builder(name=title, line=line, group=group, group_line=group_line)
+            elif current is not None and title.casefold() == "results":
+                current.results_line = line
+        elif current is None:
+            continue
+        elif kind == "paragraph":
+            _paragraph(current, token, line)
+        elif kind == "block_html":
+            _html(current, str(token.get("raw", "")), line)
+        elif kind == "zoo_table":
+            _table(current, token, line)
+    close(last_line)
+    return Readme(task=task, path=path, sections=tuple(sections), anchors=frozenset(anchors))
+
+
+def _paragraph(section: _Builder, token: Token, line: int) -> None:
+    for text_line in text_lines(token.get("children", ()), line):
+        if section.abstract_open is not None and section.abstract is not None:
+            # A blank line inside <details> splits the abstract into HTML and paragraphs.
+            section.abstract_open.append(text_line.text)
+            section.abstract = _extend(section.abstract, text_line.line)
+            continue
+        section.lines.append(text_line)
+        if section.paper is None and not section.tables and _starts_with_link(token, text_line):
+            first = text_line.links[0]
+            rest = text_line.text[len(first.label) :]
+            venue = _VENUE_AFTER_LINK.match(rest)
+            section.paper = PaperLine(
+                title=first.label,
+                url=first.url,
+                venue=venue.group("venue").strip() if venue else None,
+                line=text_line.line,
+            )
+        elif section.authors is None and _AUTHORS.match(text_line.text):
+            section.authors = text_line
+        for link in text_line.links:
+            label = link.label.casefold()
+            if label == CODE_LABEL:
+                section.code.append(link)
+            elif label == USAGE_LABEL:
+                section.usage.append(link)
+
+
+def _starts_with_link(token: Token, text_line: TextLine) -> bool:
+    """Whether the line's text begins with its first link's label (not `[[Code](...)]`)."""
+    if not text_line.links:
+        return False
+    first = text_line.links[0]
+    return text_line.text.startswith(first.label) and first.label.casefold() not in (
+        CODE_LABEL,
+        USAGE_LABEL,
+    )
+
+
+def _html(section: _Builder, raw: str, line: int) -> None:
+    last_line = line + raw.rstrip("\n").count("\n")
+    if section.abstract_open is not None and section.abstract is not None:
+        section.abstract_open.append(raw)
+        section.abstract = _extend(section.abstract, last_line)
+        if "</details>" in raw.lower():
+            _finish_abstract(section)
+        return
+    match = _SUMMARY_ABSTRACT.search(raw)
+    if match is None:
+        return
+    section.abstract = Abstract(text="", line=line, end_line=last_line)
+    section.abstract_open = [raw[match.end() :]]
+    if "</details>" in raw.lower():
+        _finish_abstract(section)
+
+
+def _extend(abstract: Abstract, end_line: int) -> Abstract:
+    return Abstract(text=abstract.text, line=abstract.line, end_line=max(abstract.end_line, end_line))
+
+
+def _finish_abstract(section: _Builder) -> None:
+    assert section.abstract is not None and section.abstract_open is not None
+    body = "\n".join(section.abstract_open)
+    body = re.split(r"</details>", body, flags=re.IGNORECASE)[0]
+    text = " ".join(html.unescape(_TAG.sub(" ", body)).split())
+    section.abstract = Abstract(
+        text=text, line=section.abstract.line, end_line=section.abstract.end_line
+    )
+    section.abstract_open = None
+
+
+def _table(section: _Builder, token: Token, line: int) -> None:
+    head, *rows = token["children"]
+    header = tuple(" ".join(inline_text(cell.get("children", ())).split()) for cell in head["children"])
+    table_rows = tuple(
+        TableRow(
+            line=int(row["line"]),
+            cells=tuple(cell_of(cell, int(row["line"])) for cell in row["children"]),
+        )
+        for row in rows
+    )
+    attrs = token.get("attrs", {})
+    section.tables.append(
+        ResultTable(
+            line=line,
+            header=header,
+            rows=table_rows,
+            delimiter_cells=int(attrs.get("align_cells", len(header))),
+            run_on_line=attrs.get("run_on_line"),
+        )
+    )
