@@ -124,6 +124,7 @@ class Config:
     venues: VenuePolicy
     network: NetworkPolicy
     test_format_severity: Severity = "warning"
+    placeholders: tuple[str, ...] = ()
     repository: str | None = None
     guide: str | None = None
     source: str = "bundled default"
@@ -267,6 +268,7 @@ def build(data: Mapping[str, Any], source: str = "bundled default") -> Config:
         test_format_severity=cast(
             Severity, data.get("scores", {}).get("test_format_severity", "warning")
         ),
+        placeholders=tuple(data.get("template", {}).get("placeholders", ())),
         source=source,
     )
 

@@ -1,0 +1,186 @@
+"""The `zoo-review` command: `check` reviews a local checkout, `example` runs a bundled demo."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.config import Config, load_config, load_config_file
+from bot.engine import ReviewOptions, review
+from bot.errors import OperationalError
+from bot.model import Review, Submission
+from bot.net.fetch import HttpFetcher
+from bot.net.remap import parse_remap
+from bot.report.jsonout import render_json
+from bot.report.markdown import render_markdown
+from bot.report.text import render_text
+from bot.sources.local import GitRepo, load_submission, read_repo_config, resolve_revisions
+
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+FORMATS = ("text", "markdown", "json")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        code: int = args.run(args)
+        return code
+    except OperationalError as exc:
+        print(f"zoo-review: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("zoo-review: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: say so plainly, keep the traceback for those who ask
+        if os.environ.get("ZOO_REVIEW_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"zoo-review: internal error ({type(exc).__name__}: {exc}). This is a bug in "
+            "zoo-review, not in your contribution; set ZOO_REVIEW_DEBUG=1 for details and "
+            "report it.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zoo-review",
+        description="Review a model-zoo contribution: template, checklist, venue, links, scores.",
+    )
+    parser.add_argument("--version", action="version", version=f"zoo-review {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check",
+        help="review the changes of a local git checkout",
+        description="Review what a branch adds to the zoo, as the bot would on its PR. Exit "
+        "status: 0 no errors, 1 errors found, 2 usage or operational error.",
+    )
+    check.add_argument("--repo", type=Path, default=Path("."), help="the zoo checkout (default: .)")
+    check.add_argument(
+        "--base", help="compare with this revision (default: merge-base with main or master)"
+    )
+    check.add_argument("--head", help="review this revision (default: HEAD)")
+    check.add_argument(
+        "--worktree", action="store_true", help="review uncommitted changes of the work tree too"
+    )
+    check.add_argument(
+        "--body", type=Path, help="file with the PR description, to check its checklist (- stdin)"
+    )
+    add_output_options(check)
+    check.add_argument(
+        "--config",
+        type=Path,
+        help="config file merged over the bundled default (default: .github/zoo-review.yml "
+        "as it is at the base revision)",
+    )
+    add_network_options(check)
+    check.add_argument(
+        "--all",
+        dest="audit_all",
+        action="store_true",
+        help="review every entry of the task READMEs, not only what changed (for maintainers)",
+    )
+    check.set_defaults(run=run_check)
+
+    example = commands.add_parser(
+        "example",
+        help="build a small zoo with a contribution, serve its files locally, review it",
+        description="Runs a real review of a bundled example contribution, without internet.",
+    )
+    example.add_argument(
+        "--broken", action="store_true", help="plant typical mistakes in the contribution"
+    )
+    add_output_options(example)
+    example.add_argument("--keep", type=Path, help="build the example zoo in this new folder")
+    example.set_defaults(run=run_example)
+    return parser
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=FORMATS, default="text", help="report format")
+    parser.add_argument("--output", type=Path, help="write the report to this file, not stdout")
+
+
+def add_network_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--remap",
+        action="append",
+        default=[],
+        metavar="'REGEX REPLACEMENT'",
+        help="rewrite matching URLs before fetching, e.g. to a mirror (repeatable; $1 or \\1 "
+        "for groups)",
+    )
+    parser.add_argument(
+        "--offline", action="store_true", help="fetch nothing; skip the checks that need files"
+    )
+    parser.add_argument(
+        "--allow-private-hosts",
+        action="store_true",
+        help="operator's permission to fetch from loopback and private addresses (a local "
+        "mirror, tests)",
+    )
+
+
+def run_check(args: argparse.Namespace) -> int:
+    repo = GitRepo.open(args.repo)
+    base, head = resolve_revisions(repo, args.base, args.head)
+    if args.config is not None:
+        config = load_config_file(args.config)
+    else:
+        config = load_config(read_repo_config(repo, base))
+    submission = load_submission(
+        repo, config, base, head, worktree=args.worktree, body_file=args.body
+    )
+    return emit(run_review(submission, config, args), config, args)
+
+
+def run_review(submission: Submission, config: Config, args: argparse.Namespace) -> Review:
+    """Review with the network options of the command line."""
+    options = ReviewOptions(
+        audit_all=getattr(args, "audit_all", False),
+        offline=args.offline,
+        remaps=tuple(parse_remap(text) for text in args.remap),
+    )
+    fetcher = None
+    if not args.offline:
+        fetcher = HttpFetcher(
+            timeout=config.network.timeout_seconds,
+            allow_private_hosts=args.allow_private_hosts or config.network.allow_private_hosts,
+        )
+    return review(submission, config, options, fetcher)
+
+
+def emit(result: Review, config: Config, args: argparse.Namespace) -> int:
+    """Print or write the report in the chosen format; the exit status follows the verdict."""
+    if args.format == "json":
+        text = render_json(result)
+    elif args.format == "markdown":
+        text = render_markdown(result, guide=config.guide)
+    else:
+        colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        text = render_text(result, colour=colour)
+    if args.output is not None:
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise OperationalError(f"--output {args.output}: cannot write it ({exc})") from exc
+    else:
+        sys.stdout.write(text)
+    return EXIT_FAIL if result.verdict == "fail" else EXIT_PASS
+
+
+def run_example(args: argparse.Namespace) -> int:
+    from bot.example.run import run_example as run
+
+    return run(args)

@@ -1,0 +1,183 @@
+"""Runs a review: parse the submission, choose what to review, fetch, apply the rules."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from bot.config import Config
+from bot.model import SEVERITIES, Finding, Readme, Review, ReviewedEntry, Submission
+from bot.net.remap import Remap, remap_url
+from bot.net.types import Fetcher, FetchResult
+from bot.parse.checklist import parse_checklist
+from bot.parse.sections import parse_readme
+from bot.rules import ENTRY_RULES, checklist, removals
+from bot.rules.context import Context, EntryScope
+from bot.rules.layout import layout_of
+from bot.scope import entries_in_scope
+
+RULE = "scope"
+
+
+@dataclass(frozen=True)
+class ReviewOptions:
+    audit_all: bool = False
+    offline: bool = False
+    remaps: tuple[Remap, ...] = ()
+    today: date | None = None
+
+
+def review(
+    submission: Submission, config: Config, options: ReviewOptions, fetcher: Fetcher | None
+) -> Review:
+    """The review of a submission; only `fetcher` touches the network."""
+    return asyncio.run(review_async(submission, config, options, fetcher))
+
+
+async def review_async(
+    submission: Submission, config: Config, options: ReviewOptions, fetcher: Fetcher | None
+) -> Review:
+    readmes = parse_readmes(submission, config)
+    scopes, notices = _scopes(submission, config, readmes, options.audit_all)
+    fetched: dict[str, FetchResult] = {}
+    offline = options.offline or fetcher is None
+    if scopes and not offline and fetcher is not None:
+        fetched = await _fetch(scopes, options.remaps, config, fetcher)
+    elif scopes and any(scope.rows for scope in scopes):
+        notices.append(
+            Finding(
+                "notice",
+                "scores",
+                scopes[0].section.path,
+                None,
+                "Offline: the scores files were not fetched, so their format and the table's "
+                "numbers were not checked.",
+                "Run without --offline to check them.",
+            )
+        )
+    ctx = Context(
+        config=config,
+        submission=submission,
+        readmes=readmes,
+        today=options.today or datetime.now(UTC).date(),
+        checklist=None if submission.body is None else tuple(parse_checklist(submission.body)),
+        fetched=fetched,
+        offline=offline,
+    )
+    findings = list(notices)
+    for scope in scopes:
+        for rule in ENTRY_RULES:
+            findings.extend(finding for finding in rule(scope, ctx) if scope.covers(finding.line))
+    if scopes and not options.audit_all:
+        findings += checklist.check(ctx)
+    if not options.audit_all:
+        base_readmes = {
+            path: parse_readme(text, task.name, path)
+            for path, text in submission.base_texts.items()
+            if (task := config.task_for_readme(path)) is not None
+        }
+        findings += removals.check(ctx, base_readmes)
+    return Review(
+        base=submission.base,
+        head=submission.head,
+        entries=[
+            ReviewedEntry(
+                task=scope.task.name,
+                path=scope.section.path,
+                section=scope.section.name,
+                line=scope.section.line,
+                rows=len(scope.rows),
+            )
+            for scope in scopes
+        ],
+        findings=sort_findings(findings, submission.body_path),
+    )
+
+
+def parse_readmes(submission: Submission, config: Config) -> dict[str, Readme]:
+    """Every task README at head, parsed."""
+    readmes: dict[str, Readme] = {}
+    for task in config.tasks:
+        text = submission.head_texts.get(task.readme)
+        if text is not None:
+            readmes[task.readme] = parse_readme(text, task.name, task.readme)
+    return readmes
+
+
+def _scopes(
+    submission: Submission, config: Config, readmes: dict[str, Readme], audit_all: bool
+) -> tuple[list[EntryScope], list[Finding]]:
+    scopes: list[EntryScope] = []
+    notices: list[Finding] = []
+    touched_readmes = 0
+    for task in config.tasks:
+        readme = readmes.get(task.readme)
+        changed = submission.changed_file(task.readme)
+        if readme is None or (changed is None and not audit_all):
+            continue
+        touched_readmes += 1
+        found = entries_in_scope(readme, task, changed, audit_all)
+        scopes.extend(found)
+        if not found and not audit_all:
+            notices.append(
+                Finding(
+                    "notice",
+                    RULE,
+                    task.readme,
+                    None,
+                    f"{task.readme} changes, but no method section or result row: there is no "
+                    "model entry to review.",
+                    None,
+                )
+            )
+    if touched_readmes == 0:
+        listed = ", ".join(task.readme for task in config.tasks[:3])
+        notices.append(
+            Finding(
+                "notice",
+                RULE,
+                submission.body_path,
+                None,
+                f"This PR changes no task README ({listed}, …): there is no model entry to "
+                "review.",
+                None,
+            )
+        )
+    return scopes, notices
+
+
+async def _fetch(
+    scopes: list[EntryScope], remaps: tuple[Remap, ...], config: Config, fetcher: Fetcher
+) -> dict[str, FetchResult]:
+    """Fetch every scores file the rows under review link, each distinct URL once."""
+    wanted: dict[str, str] = {}
+    for scope in scopes:
+        for table in scope.section.tables:
+            layout = layout_of(scope.task, table)
+            for row in table.rows:
+                if row not in scope.rows:
+                    continue
+                for _column, _spec, link in layout.links(row, "scores"):
+                    url = link.url.strip()
+                    if url:
+                        wanted[url] = remap_url(remaps, url)
+    if not wanted:
+        return {}
+    results = await fetcher.fetch_all(sorted(set(wanted.values())), config.network.max_scores_bytes)
+    return {url: results[target] for url, target in wanted.items() if target in results}
+
+
+def sort_findings(findings: list[Finding], body_path: str) -> list[Finding]:
+    """Files first (by path and line), the PR description last; duplicates dropped."""
+    unique = list(dict.fromkeys(findings))
+    return sorted(
+        unique,
+        key=lambda f: (
+            f.path == body_path,
+            f.path,
+            f.line or 0,
+            SEVERITIES.index(f.severity),
+            f.rule,
+        ),
+    )

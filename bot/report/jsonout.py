@@ -1,0 +1,49 @@
+"""The JSON report: a stable contract other tools read (see README, "JSON report")."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot import __version__
+from bot.model import Review
+from bot.quote import plain
+
+
+def to_dict(review: Review) -> dict[str, Any]:
+    return {
+        "tool": "zoo-review",
+        "version": __version__,
+        "verdict": review.verdict,
+        "reviewed": {"base": review.base, "head": review.head},
+        "summary": {
+            "errors": review.count("error"),
+            "warnings": review.count("warning"),
+            "notices": review.count("notice"),
+        },
+        "entries": [
+            {
+                "task": entry.task,
+                "path": entry.path,
+                "section": entry.section,
+                "line": entry.line,
+                "rows": entry.rows,
+            }
+            for entry in review.entries
+        ],
+        "findings": [
+            {
+                "severity": finding.severity,
+                "rule": finding.rule,
+                "path": finding.path,
+                "line": finding.line,
+                "message": plain(finding.message),
+                "hint": None if finding.hint is None else plain(finding.hint),
+            }
+            for finding in review.findings
+        ],
+    }
+
+
+def render_json(review: Review) -> str:
+    return json.dumps(to_dict(review), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,94 @@
+"""The PR comment in Markdown: verdict, what was reviewed, findings grouped by severity."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot import __version__
+from bot.model import Finding, Review, Severity
+from bot.quote import clean, render
+
+LineLink = Callable[[str, int | None], str | None]
+
+_TITLES: dict[Severity, str] = {"error": "Errors", "warning": "Warnings", "notice": "Notices"}
+_ICONS: dict[Severity, str] = {"error": "❌", "warning": "⚠️", "notice": "ℹ️"}
+_BACKTICKS = re.compile(r"`+")
+_MENTION = re.compile(r"@")
+_REFERENCE = re.compile(r"#(?=\d)")
+
+
+def code_span(value: str) -> str:
+    """A code span that no backtick inside the value can close, with mentions defused."""
+    value = _REFERENCE.sub("#\u2060", _MENTION.sub("@\u2060", clean(value)))
+    if not value:
+        return "*(empty)*"
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(value)), default=0) + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") or value.startswith(" ") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
+def safe_markdown(message: str) -> str:
+    """A message with its untrusted values as code spans; our own text kept as Markdown."""
+    return render(message, code_span)
+
+
+def render_markdown(
+    review: Review, *, line_link: LineLink | None = None, guide: str | None = None
+) -> str:
+    """The comment body; `line_link` turns `path:line` into a link to the reviewed commit."""
+    errors, warnings, notices = (review.count(s) for s in ("error", "warning", "notice"))
+    if review.verdict == "fail":
+        title = f"### ❌ zoo-review: {_plural(errors, 'error')} to fix"
+    elif warnings:
+        title = f"### ✅ zoo-review: no errors, {_plural(warnings, 'warning')}"
+    else:
+        title = "### ✅ zoo-review: all checks passed"
+    parts = [title, "", _reviewed(review), ""]
+    if review.entries:
+        parts.append("| Entry | Task | Rows reviewed |")
+        parts.append("| --- | --- | --- |")
+        for entry in review.entries:
+            where = _where(entry.path, entry.line, line_link)
+            parts.append(f"| {code_span(entry.section)} ({where}) | {entry.task} | {entry.rows} |")
+        parts.append("")
+    for severity in ("error", "warning", "notice"):
+        group = [finding for finding in review.findings if finding.severity == severity]
+        if not group:
+            continue
+        parts.append(f"#### {_ICONS[severity]} {_TITLES[severity]} ({len(group)})")
+        parts.append("")
+        parts.extend(_item(finding, line_link) for finding in group)
+        parts.append("")
+    summary = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}, "
+    summary += _plural(notices, "notice")
+    footer = f"<sub>zoo-review {__version__} · {summary}"
+    if guide:
+        footer += f" · [contribution guide]({guide})"
+    parts.append(footer + "</sub>")
+    return "\n".join(parts) + "\n"
+
+
+def _reviewed(review: Review) -> str:
+    head = review.head[:12]
+    if not review.base:
+        return f"Reviewed `{head}`."
+    return f"Reviewed `{head}` against `{review.base[:12]}`."
+
+
+def _item(finding: Finding, line_link: LineLink | None) -> str:
+    where = _where(finding.path, finding.line, line_link)
+    text = f"- {where} · `{finding.rule}` — {safe_markdown(finding.message)}"
+    if finding.hint:
+        text += f"<br>↳ {safe_markdown(finding.hint)}"
+    return text
+
+
+def _where(path: str, line: int | None, line_link: LineLink | None) -> str:
+    label = path if line is None else f"{path}:{line}"
+    url = line_link(path, line) if line_link else None
+    return f"[**{label}**]({url})" if url else f"**{label}**"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"

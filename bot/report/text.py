@@ -1,0 +1,62 @@
+"""The terminal report: one finding per line as `path:line`, colour only on a terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot import __version__
+from bot.model import Finding, Review, Severity
+from bot.quote import clean, render
+
+_COLOURS: dict[str, str] = {
+    "error": "\033[1;31m",
+    "warning": "\033[1;33m",
+    "notice": "\033[1;36m",
+    "dim": "\033[2m",
+    "bold": "\033[1m",
+    "green": "\033[1;32m",
+}
+_RESET = "\033[0m"
+
+Paint = Callable[[str, str], str]
+
+
+def render_text(review: Review, colour: bool = False) -> str:
+    def paint(text: str, style: str) -> str:
+        return f"{_COLOURS[style]}{text}{_RESET}" if colour else text
+
+    lines = [paint(f"zoo-review {__version__}", "bold") + f" · reviewed {_range(review)}"]
+    if review.entries:
+        lines.append("Entries reviewed:")
+        for entry in review.entries:
+            rows = f"{entry.rows} row{'s' if entry.rows != 1 else ''}"
+            lines.append(f"  {entry.path}:{entry.line}  {clean(entry.section)}  ({rows})")
+    lines.append("")
+    for finding in review.findings:
+        lines.extend(_finding(finding, paint))
+    lines.append(_summary(review, paint))
+    return "\n".join(lines) + "\n"
+
+
+def _range(review: Review) -> str:
+    return f"{review.base[:12]}..{review.head[:12]}" if review.base else review.head[:12]
+
+
+def _finding(finding: Finding, paint: Paint) -> list[str]:
+    where = finding.path if finding.line is None else f"{finding.path}:{finding.line}"
+    severity: Severity = finding.severity
+    message = render(finding.message, lambda value: f"`{value}`")
+    lines = [f"{paint(where, 'bold')}: {paint(severity, severity)} [{finding.rule}] {message}"]
+    if finding.hint:
+        lines.append(paint(f"    hint: {render(finding.hint, lambda value: f'`{value}`')}", "dim"))
+    return lines
+
+
+def _summary(review: Review, paint: Paint) -> str:
+    counts = (
+        f"{review.count('error')} error(s), {review.count('warning')} warning(s), "
+        f"{review.count('notice')} notice(s)"
+    )
+    if review.verdict == "fail":
+        return f"{paint('✗ fail', 'error')}: {counts}"
+    return f"{paint('✓ pass', 'green')}: {counts}"

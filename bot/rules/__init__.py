@@ -1,0 +1,22 @@
+"""The review's rules: pure functions from parsed input to findings, one module per concern."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.model import Finding
+from bot.rules import config_files, duplicates, links, scores, skeleton, template, venue
+from bot.rules.context import Context, EntryScope
+
+EntryRule = Callable[[EntryScope, Context], list[Finding]]
+
+# Run on every method section under review, in this order.
+ENTRY_RULES: tuple[EntryRule, ...] = (
+    template.check,
+    skeleton.check,
+    venue.check,
+    links.check,
+    config_files.check,
+    duplicates.check,
+    scores.check,
+)

@@ -1,0 +1,45 @@
+"""What every rule reads: the entry under review, its scope, the zoo and the fetched files."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.config import Config, TaskSpec
+from bot.model import ChecklistItem, MethodSection, Readme, Submission, TableRow
+from bot.net.types import FetchResult
+
+
+@dataclass(frozen=True)
+class EntryScope:
+    """A method section under review: new, or only some of its lines changed."""
+
+    section: MethodSection
+    task: TaskSpec
+    new: bool
+    # Lines the PR added to the section; None means every line is reviewed (--all).
+    changed: frozenset[int] | None
+    rows: tuple[TableRow, ...]
+
+    def covers(self, line: int | None) -> bool:
+        """Whether a finding at `line` is about something this PR wrote."""
+        if self.new or self.changed is None:
+            return True
+        return line is not None and line in self.changed
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything rules may read. Rules never fetch, print or write: they return findings."""
+
+    config: Config
+    submission: Submission
+    # Every task README of the zoo at head, parsed, keyed by path.
+    readmes: Mapping[str, Readme]
+    today: date
+    # The PR description's task-list items; None when no description was given.
+    checklist: tuple[ChecklistItem, ...] | None = None
+    # Fetched files by URL as written in the README; absent when not fetched (offline).
+    fetched: Mapping[str, FetchResult] = field(default_factory=dict)
+    offline: bool = False

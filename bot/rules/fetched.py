@@ -1,0 +1,59 @@
+"""Words a failed fetch for the contributor: what happened to the link and what to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.model import Severity
+from bot.net.types import FetchResult
+from bot.quote import q
+
+
+@dataclass(frozen=True)
+class FetchProblem:
+    severity: Severity
+    message: str
+    hint: str
+
+
+def describe_failure(result: FetchResult, what: str) -> FetchProblem | None:
+    """None when the fetch succeeded; `what` names the link, e.g. "The [scores] link of 'X'"."""
+    status = f" (HTTP {result.status})" if result.status else ""
+    reason = f": {q(result.reason)}" if result.reason else ""
+    if result.verdict == "ok":
+        return None
+    if result.verdict == "broken":
+        return FetchProblem(
+            "error",
+            f"{what} is broken{status}.",
+            "Upload the file again to public storage and update the link.",
+        )
+    if result.verdict == "not_public":
+        return FetchProblem(
+            "error",
+            f"{what} is not public{status}.",
+            "Share the file publicly: the guide requires storage anyone can read.",
+        )
+    if result.verdict == "refused":
+        return FetchProblem(
+            "error",
+            f"{what} was not fetched{reason}.",
+            "Link the file on a public host with an http(s) URL.",
+        )
+    if result.verdict == "too_large":
+        return FetchProblem(
+            "error",
+            f"{what} is too large to be what it claims{reason}.",
+            "Check that the link points to the right file.",
+        )
+    if result.verdict == "invalid":
+        return FetchProblem(
+            "error",
+            f"{what} is not a valid http(s) URL{reason}.",
+            "Link the file with a full https:// URL.",
+        )
+    return FetchProblem(
+        "warning",
+        f"{what} could not be checked{status}{reason}.",
+        "This is often temporary; a maintainer can re-run the review.",
+    )

@@ -1,0 +1,110 @@
+"""Checks the link cells of result rows: the required links, their labels and file types."""
+
+from __future__ import annotations
+
+from bot.config import ColumnSpec
+from bot.model import Cell, Finding, MethodSection, TableRow
+from bot.rules.context import Context, EntryScope
+from bot.rules.layout import Layout, layout_of, match_link
+from bot.urls import extension, is_web
+from bot.quote import q
+
+RULE = "links"
+
+
+def check(entry: EntryScope, ctx: Context) -> list[Finding]:
+    findings: list[Finding] = []
+    for table in entry.section.tables:
+        layout = layout_of(entry.task, table)
+        for row in table.rows:
+            if row not in entry.rows:
+                continue
+            for column in layout.columns:
+                if column is None or not column.links:
+                    continue
+                cell = layout.cell(row, column)
+                if cell is not None and cell.raw:
+                    findings += _cell(entry.section, row, column, cell)
+            findings += _same_file(entry.section, layout, row)
+    return findings
+
+
+def cell_template(column: ColumnSpec) -> str:
+    """How the cell is written, e.g. `[model](…) \\| [MD5](…)`."""
+    return " \\| ".join(f"[{spec.label}](…)" for spec in column.links if not spec.optional)
+
+
+def _cell(section: MethodSection, row: TableRow, column: ColumnSpec, cell: Cell) -> list[Finding]:
+    findings: list[Finding] = []
+
+    def add(message: str, hint: str) -> None:
+        findings.append(Finding("error", RULE, section.path, row.line, message, hint))
+
+    written = f"Write the cell as `{cell_template(column)}`."
+    if not cell.links:
+        add(f"'{column.name}' holds {q(cell.raw)} instead of a link.", written)
+        return findings
+    labels = {link.label.casefold() for link in cell.links}
+    for spec in column.links:
+        if not spec.optional and spec.label.casefold() not in labels:
+            add(f"'{column.name}' has no `[{spec.label}](…)` link.", written)
+    for link in cell.links:
+        spec = match_link(column, link)
+        url = link.url.strip()
+        if spec is None:
+            findings.append(
+                Finding(
+                    "warning",
+                    RULE,
+                    section.path,
+                    row.line,
+                    f"'{column.name}' has a link labelled {q(link.label)}, which the template "
+                    "does not have.",
+                    written,
+                )
+            )
+            continue
+        if not url or spec.kind == "config":
+            continue  # empty targets: the template rule; config paths: the config rule
+        if not is_web(url):
+            add(
+                f"The [{spec.label}] link of '{column.name}' is {q(url)}, not a web address.",
+                "Upload the file to public storage and link it with an https:// URL.",
+            )
+            continue
+        ext = extension(url)
+        if spec.ext and ext is not None and ext not in spec.ext:
+            wanted = " or ".join(f".{e}" for e in spec.ext)
+            add(
+                f"The [{spec.label}] link of '{column.name}' points to a {q('.' + ext)} file; "
+                f"this task expects {wanted}.",
+                "Check that you linked the right file (see the task's guidelines in the "
+                "contribution guide).",
+            )
+    return findings
+
+
+def _same_file(section: MethodSection, layout: Layout, row: TableRow) -> list[Finding]:
+    """The model and its MD5, or the val and test scores, linking one URL is a copy-paste slip."""
+    findings: list[Finding] = []
+    pairs = (("weights", "md5"), ("scores", "scores"))
+    for first_kind, second_kind in pairs:
+        first = layout.links(row, first_kind)
+        second = layout.links(row, second_kind)
+        for index, (column_a, spec_a, link_a) in enumerate(first):
+            for column_b, spec_b, link_b in second[index + 1 if first_kind == second_kind else 0 :]:
+                if link_a is link_b or not link_a.url.strip():
+                    continue
+                if link_a.url.strip() == link_b.url.strip():
+                    findings.append(
+                        Finding(
+                            "error",
+                            RULE,
+                            section.path,
+                            row.line,
+                            f"[{spec_a.label}] in '{column_a.name}' and [{spec_b.label}] in "
+                            f"'{column_b.name}' link the same file.",
+                            "Each of these links needs its own file; check what you pasted.",
+                        )
+                    )
+    return findings

@@ -1,0 +1,209 @@
+"""Builds a Submission from a local git checkout: base..head (or the work tree) and a body file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import REPO_CONFIG_PATH, Config
+from bot.errors import OperationalError, UsageError
+from bot.model import PR_DESCRIPTION, ChangedFile, FileStatus, Submission
+from bot.parse.diff import added_lines
+
+DEFAULT_BASES = ("main", "master", "origin/main", "origin/master")
+_STATUS: dict[str, FileStatus] = {"A": "added", "M": "modified", "D": "removed", "T": "modified"}
+
+
+@dataclass(frozen=True)
+class GitRepo:
+    """A git work tree, driven through the `git` command."""
+
+    root: Path
+
+    @classmethod
+    def open(cls, directory: Path) -> GitRepo:
+        if not directory.is_dir():
+            raise UsageError(f"--repo {directory}: no such directory")
+        try:
+            result = subprocess.run(
+                ["git", "-C", str(directory), "rev-parse", "--show-toplevel"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        except FileNotFoundError as exc:
+            raise OperationalError("git is not installed or not on PATH") from exc
+        if result.returncode != 0:
+            raise OperationalError(
+                f"{directory} is not inside a git repository; run zoo-review in a clone of the "
+                "model zoo or pass --repo DIR"
+            )
+        return cls(Path(result.stdout.strip()))
+
+    def git(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> bytes:
+        result = subprocess.run(
+            ["git", "-C", str(self.root), "-c", "core.quotePath=false", *args],
+            capture_output=True,
+            check=False,
+        )
+        if result.returncode not in ok_codes:
+            message = result.stderr.decode("utf-8", "replace").strip()
+            raise OperationalError(f"git {' '.join(args)} failed: {message}")
+        return result.stdout
+
+    def resolve(self, rev: str) -> str | None:
+        """The commit a revision names, or None when it names none."""
+        result = subprocess.run(
+            ["git", "-C", str(self.root), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return result.stdout.strip() if result.returncode == 0 else None
+
+    def default_base(self, head: str) -> str:
+        for candidate in DEFAULT_BASES:
+            if self.resolve(candidate) is None:
+                continue
+            merge_base = self.git("merge-base", candidate, head, ok_codes=(0, 1)).decode().strip()
+            if merge_base:
+                return merge_base
+        raise UsageError(
+            "cannot tell what to compare with: none of main, master, origin/main, origin/master "
+            "shares history with HEAD; pass --base REV (the branch your PR goes into)"
+        )
+
+    def show(self, rev: str, path: str) -> str | None:
+        """A file's text at a revision, or None when it does not exist there."""
+        result = subprocess.run(
+            ["git", "-C", str(self.root), "show", f"{rev}:{path}"],
+            capture_output=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            return None
+        return result.stdout.decode("utf-8", "replace")
+
+    def paths_at(self, rev: str) -> frozenset[str]:
+        listing = self.git("ls-tree", "-r", "-z", "--name-only", rev)
+        return frozenset(name for name in listing.decode("utf-8", "replace").split("\0") if name)
+
+    def worktree_paths(self) -> frozenset[str]:
+        listing = self.git("ls-files", "-z", "--cached", "--others", "--exclude-standard")
+        names = {name for name in listing.decode("utf-8", "replace").split("\0") if name}
+        return frozenset(name for name in names if (self.root / name).exists())
+
+
+def resolve_revisions(repo: GitRepo, base_rev: str | None, head_rev: str | None) -> tuple[str, str]:
+    """The base and head commits to compare, as full SHAs."""
+    head_rev = head_rev or "HEAD"
+    head = repo.resolve(head_rev)
+    if head is None:
+        raise UsageError(f"--head {head_rev}: no such commit in {repo.root}")
+    if base_rev:
+        base = repo.resolve(base_rev)
+        if base is None:
+            raise UsageError(f"--base {base_rev}: no such commit in {repo.root}")
+    else:
+        base = repo.default_base(head)
+    return base, head
+
+
+def read_repo_config(repo: GitRepo, base: str) -> str | None:
+    """The repository's own config as it is on the base branch (a PR cannot weaken its review)."""
+    return repo.show(base, REPO_CONFIG_PATH)
+
+
+def load_submission(
+    repo: GitRepo,
+    config: Config,
+    base: str,
+    head: str,
+    *,
+    worktree: bool = False,
+    body_file: Path | None = None,
+) -> Submission:
+    """The change base..head (or base..work tree) as a Submission, with the body file's text."""
+    body = _read_body(body_file)
+    readmes = [task.readme for task in config.tasks]
+
+    if worktree:
+        diff_target: tuple[str, ...] = (base,)
+        head_paths = repo.worktree_paths()
+        head_label = f"{head[:12]}+worktree"
+    else:
+        diff_target = (base, head)
+        head_paths = repo.paths_at(head)
+        head_label = head
+
+    changed = _changed_files(repo, diff_target, head_paths if worktree else None)
+    head_texts: dict[str, str] = {}
+    for path in readmes:
+        text = _worktree_text(repo, path) if worktree else repo.show(head, path)
+        if text is not None and path in head_paths:
+            head_texts[path] = text
+
+    files: list[ChangedFile] = []
+    base_texts: dict[str, str] = {}
+    for path, status in changed:
+        lines: frozenset[int] = frozenset()
+        if path in readmes and status != "removed":
+            patch = repo.git("diff", "--no-color", "--no-ext-diff", "-U0", *diff_target, "--", path)
+            lines = added_lines(patch.decode("utf-8", "replace"))
+            if status == "added" and not lines and path in head_texts:
+                lines = frozenset(range(1, head_texts[path].count("\n") + 2))
+        if path in readmes:
+            old = repo.show(base, path)
+            if old is not None:
+                base_texts[path] = old
+        files.append(ChangedFile(path=path, status=status, added_lines=lines))
+
+    return Submission(
+        base=base,
+        head=head_label,
+        body=body,
+        body_path=str(body_file) if body_file and str(body_file) != "-" else PR_DESCRIPTION,
+        changed=tuple(files),
+        head_texts=head_texts,
+        base_texts=base_texts,
+        head_paths=head_paths,
+    )
+
+
+def _changed_files(
+    repo: GitRepo, diff_target: tuple[str, ...], worktree_paths: frozenset[str] | None
+) -> list[tuple[str, FileStatus]]:
+    raw = repo.git("diff", "--name-status", "-z", "--no-renames", *diff_target)
+    fields = [field for field in raw.decode("utf-8", "replace").split("\0") if field]
+    changed: list[tuple[str, FileStatus]] = []
+    for status, path in zip(fields[::2], fields[1::2], strict=False):
+        changed.append((path, _STATUS.get(status[:1], "modified")))
+    if worktree_paths is not None:
+        untracked = repo.git("ls-files", "-z", "--others", "--exclude-standard")
+        known = {path for path, _ in changed}
+        for path in untracked.decode("utf-8", "replace").split("\0"):
+            if path and path not in known:
+                changed.append((path, "added"))
+    return changed
+
+
+def _worktree_text(repo: GitRepo, path: str) -> str | None:
+    try:
+        return (repo.root / path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _read_body(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    if str(path) == "-":
+        return sys.stdin.read()
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise UsageError(f"--body {path}: no such file") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--body {path}: cannot read it as UTF-8 text ({exc})") from exc

@@ -1,0 +1,12 @@
+"""Folds text for tolerant comparisons: case, punctuation and runs of white space."""
+
+from __future__ import annotations
+
+import re
+
+_NOT_WORD = re.compile(r"[^\w\s]")
+
+
+def fold(text: str) -> str:
+    """`Put your abstract  here.` and `put your abstract here` fold to the same text."""
+    return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())
