@@ -13,16 +13,14 @@ from bot import __version__
 from bot.config import Config, load_config, load_config_file
 from bot.engine import ReviewOptions, review
 from bot.errors import OperationalError
+from bot.example import run as example
 from bot.model import Review, Submission
 from bot.net.fetch import HttpFetcher
 from bot.net.remap import parse_remap
-from bot.report.jsonout import render_json
-from bot.report.markdown import render_markdown
-from bot.report.text import render_text
+from bot.report.output import FORMATS, write_report
 from bot.sources.local import GitRepo, load_submission, read_repo_config, resolve_revisions
 
-EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-FORMATS = ("text", "markdown", "json")
+EXIT_USAGE = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -127,8 +125,8 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--allow-private-hosts",
         action="store_true",
-        help="operator's permission to fetch from loopback and private addresses (a local "
-        "mirror, tests)",
+        help="operator's permission to fetch from loopback and private addresses and from "
+        "non-standard ports (a local mirror, tests)",
     )
 
 
@@ -142,7 +140,7 @@ def run_check(args: argparse.Namespace) -> int:
     submission = load_submission(
         repo, config, base, head, worktree=args.worktree, body_file=args.body
     )
-    return emit(run_review(submission, config, args), config, args)
+    return write_report(run_review(submission, config, args), config, args.format, args.output)
 
 
 def run_review(submission: Submission, config: Config, args: argparse.Namespace) -> Review:
@@ -161,26 +159,5 @@ def run_review(submission: Submission, config: Config, args: argparse.Namespace)
     return review(submission, config, options, fetcher)
 
 
-def emit(result: Review, config: Config, args: argparse.Namespace) -> int:
-    """Print or write the report in the chosen format; the exit status follows the verdict."""
-    if args.format == "json":
-        text = render_json(result)
-    elif args.format == "markdown":
-        text = render_markdown(result, guide=config.guide)
-    else:
-        colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = render_text(result, colour=colour)
-    if args.output is not None:
-        try:
-            args.output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise OperationalError(f"--output {args.output}: cannot write it ({exc})") from exc
-    else:
-        sys.stdout.write(text)
-    return EXIT_FAIL if result.verdict == "fail" else EXIT_PASS
-
-
 def run_example(args: argparse.Namespace) -> int:
-    from bot.example.run import run_example as run
-
-    return run(args)
+    return example.run_example(args)

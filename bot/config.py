@@ -147,7 +147,9 @@ def normalize_header(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def load_config(override_text: str | None = None, override_source: str = REPO_CONFIG_PATH) -> Config:
+def load_config(
+    override_text: str | None = None, override_source: str = REPO_CONFIG_PATH
+) -> Config:
     """The bundled default, with `override_text` (YAML) merged over it when given."""
     default_path = default_config_path()
     data = parse_yaml(default_path.read_text(encoding="utf-8"), str(default_path))
@@ -232,7 +234,11 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 
 def _kind(value: object) -> str:
-    return {list: "a list", str: "a string"}.get(type(value), type(value).__name__)
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    return type(value).__name__
 
 
 def build(data: Mapping[str, Any], source: str = "bundled default") -> Config:
@@ -280,7 +286,9 @@ def _task(name: str, spec: Mapping[str, Any]) -> TaskSpec:
         readme=spec["readme"],
         configs=spec.get("configs"),
         scores_schema=spec.get("scores_schema"),
-        groups=tuple(GroupSpec(name=g["name"], heading=g["heading"]) for g in spec.get("groups", ())),
+        groups=tuple(
+            GroupSpec(name=g["name"], heading=g["heading"]) for g in spec.get("groups", ())
+        ),
         columns=tuple(_column(column) for column in spec["columns"]),
     )
 

@@ -139,8 +139,7 @@ def _scopes(
                 RULE,
                 submission.body_path,
                 None,
-                f"This PR changes no task README ({listed}, …): there is no model entry to "
-                "review.",
+                f"This PR changes no task README ({listed}, …): there is no model entry to review.",
                 None,
             )
         )

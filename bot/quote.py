@@ -37,7 +37,9 @@ def segments(message: str) -> list[tuple[str, bool]]:
     return pieces
 
 
-def render(message: str, untrusted: Callable[[str], str], trusted: Callable[[str], str] = str) -> str:
+def render(
+    message: str, untrusted: Callable[[str], str], trusted: Callable[[str], str] = str
+) -> str:
     return "".join(untrusted(text) if flag else trusted(text) for text, flag in segments(message))
 
 

@@ -51,7 +51,9 @@ class HttpFetcher:
         async with limit:
             start = time.monotonic()
             try:
-                result = await asyncio.wait_for(self._attempts(client, url, max_bytes), self.timeout)
+                result = await asyncio.wait_for(
+                    self._attempts(client, url, max_bytes), self.timeout
+                )
             except TimeoutError:
                 result = FetchResult(
                     url, "inconclusive", reason=f"no complete answer within {self.timeout:g} s"
@@ -75,7 +77,7 @@ class HttpFetcher:
     async def _follow(self, client: httpx.AsyncClient, url: str, max_bytes: int) -> FetchResult:
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
-            problem = url_problem(current)
+            problem = url_problem(current, self.allow_private_hosts)
             if problem is not None:
                 return FetchResult(url, "invalid" if current == url else "refused", reason=problem)
             refused = await host_problem(current, self.allow_private_hosts)

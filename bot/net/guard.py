@@ -11,8 +11,11 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 ALLOWED_SCHEMES = ("http", "https")
 
 
-def url_problem(url: str) -> str | None:
-    """Why a URL may not be fetched at all, from its text alone; None when it may."""
+def url_problem(url: str, allow_private: bool = False) -> str | None:
+    """Why a URL may not be fetched at all, from its text alone; None when it may.
+
+    Operators who allow private hosts (a local mirror, tests) may also use any port.
+    """
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -24,7 +27,7 @@ def url_problem(url: str) -> str | None:
         return "the URL has no host"
     if parts.username is not None or parts.password is not None:
         return "the URL carries a user name or password"
-    if port is not None and port not in (80, 443):
+    if port is not None and port not in (80, 443) and not allow_private:
         return f"port {port} is not a standard web port"
     return None
 

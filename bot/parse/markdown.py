@@ -121,7 +121,7 @@ class Document:
     @classmethod
     def parse(cls, text: str) -> Document:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        tokens, state = _MARKDOWN.parse(text, state=_PositionedState())
+        tokens, _state = _MARKDOWN.parse(text, state=_PositionedState())
         starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
 
         def line_of(offset: int) -> int:

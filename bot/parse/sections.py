@@ -179,7 +179,9 @@ def _html(section: _Builder, raw: str, line: int) -> None:
 
 
 def _extend(abstract: Abstract, end_line: int) -> Abstract:
-    return Abstract(text=abstract.text, line=abstract.line, end_line=max(abstract.end_line, end_line))
+    return Abstract(
+        text=abstract.text, line=abstract.line, end_line=max(abstract.end_line, end_line)
+    )
 
 
 def _finish_abstract(section: _Builder) -> None:
@@ -195,7 +197,9 @@ def _finish_abstract(section: _Builder) -> None:
 
 def _table(section: _Builder, token: Token, line: int) -> None:
     head, *rows = token["children"]
-    header = tuple(" ".join(inline_text(cell.get("children", ())).split()) for cell in head["children"])
+    header = tuple(
+        " ".join(inline_text(cell.get("children", ())).split()) for cell in head["children"]
+    )
     table_rows = tuple(
         TableRow(
             line=int(row["line"]),

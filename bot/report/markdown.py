@@ -24,7 +24,7 @@ def code_span(value: str) -> str:
     if not value:
         return "*(empty)*"
     fence = "`" * (max((len(run) for run in _BACKTICKS.findall(value)), default=0) + 1)
-    pad = " " if value.startswith("`") or value.endswith("`") or value.startswith(" ") else ""
+    pad = " " if value.startswith(("`", " ")) or value.endswith("`") else ""
     return f"{fence}{pad}{value}{pad}{fence}"
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.model import Finding
+from bot.quote import q
 from bot.rules.context import Context, EntryScope
 from bot.rules.layout import layout_of
 from bot.urls import github_blob, is_relative, is_web, repo_path
-from bot.quote import q
 
 RULE = "config"
 
@@ -53,7 +53,10 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
                 blob = github_blob(url)
                 repository = (ctx.config.repository or "").casefold()
                 if blob is not None:
-                    if blob[0].casefold() == repository and blob[1] not in ctx.submission.head_paths:
+                    if (
+                        blob[0].casefold() == repository
+                        and blob[1] not in ctx.submission.head_paths
+                    ):
                         add(
                             f"The config link points to {q(blob[1])} in {ctx.config.repository}, "
                             "which has no such file at this PR's head.",

@@ -9,11 +9,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bot.config import Config
 from bot.model import Finding, Readme, TableRow
+from bot.quote import q
 from bot.rules.context import Context, EntryScope
 from bot.rules.layout import Layout, layout_of, row_label
 from bot.textnorm import fold
 from bot.urls import github_blob, is_relative, repo_path
-from bot.quote import q
 
 RULE = "duplicates"
 _KINDS = ("config", "weights", "scores")
@@ -99,7 +99,11 @@ def _normalise(url: str, readme: str, config: Config) -> str | None:
     if is_relative(url):
         return repo_path(readme, url)
     blob = github_blob(url)
-    if blob is not None and config.repository and blob[0].casefold() == config.repository.casefold():
+    if (
+        blob is not None
+        and config.repository
+        and blob[0].casefold() == config.repository.casefold()
+    ):
         return blob[1]
     parts = urlsplit(url)
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, ""))

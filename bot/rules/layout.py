@@ -21,12 +21,21 @@ class Layout:
                 return row.cells[index]
         return None
 
+    def aligned(self, row: TableRow) -> bool:
+        """Whether the row has one cell per header column, so its cells can be trusted."""
+        return len(row.cells) == len(self.table.header)
+
     def present(self, column: ColumnSpec) -> bool:
         return any(spec is column for spec in self.columns)
 
     def links(self, row: TableRow, kind: str) -> list[tuple[ColumnSpec, LinkSpec, Link]]:
-        """Links of `kind` in the row, matched to their spec by label (case does not matter)."""
+        """Links of `kind` in the row, matched to their spec by label (case does not matter).
+
+        A row whose cell count is wrong has none: its cells may sit under the wrong column.
+        """
         found: list[tuple[ColumnSpec, LinkSpec, Link]] = []
+        if not self.aligned(row):
+            return found
         for column in self.columns:
             if column is None or not column.links:
                 continue

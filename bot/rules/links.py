@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.config import ColumnSpec
 from bot.model import Cell, Finding, MethodSection, TableRow
+from bot.quote import q
 from bot.rules.context import Context, EntryScope
 from bot.rules.layout import Layout, layout_of, match_link
 from bot.urls import extension, is_web
-from bot.quote import q
 
 RULE = "links"
 
@@ -17,8 +17,8 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
     for table in entry.section.tables:
         layout = layout_of(entry.task, table)
         for row in table.rows:
-            if row not in entry.rows:
-                continue
+            if row not in entry.rows or not layout.aligned(row):
+                continue  # the template rule reports rows whose cell count is wrong
             for column in layout.columns:
                 if column is None or not column.links:
                     continue
@@ -49,9 +49,9 @@ def _cell(section: MethodSection, row: TableRow, column: ColumnSpec, cell: Cell)
         if not spec.optional and spec.label.casefold() not in labels:
             add(f"'{column.name}' has no `[{spec.label}](…)` link.", written)
     for link in cell.links:
-        spec = match_link(column, link)
+        matched = match_link(column, link)
         url = link.url.strip()
-        if spec is None:
+        if matched is None:
             findings.append(
                 Finding(
                     "warning",
@@ -64,19 +64,19 @@ def _cell(section: MethodSection, row: TableRow, column: ColumnSpec, cell: Cell)
                 )
             )
             continue
-        if not url or spec.kind == "config":
+        if not url or matched.kind == "config":
             continue  # empty targets: the template rule; config paths: the config rule
         if not is_web(url):
             add(
-                f"The [{spec.label}] link of '{column.name}' is {q(url)}, not a web address.",
+                f"The [{matched.label}] link of '{column.name}' is {q(url)}, not a web address.",
                 "Upload the file to public storage and link it with an https:// URL.",
             )
             continue
         ext = extension(url)
-        if spec.ext and ext is not None and ext not in spec.ext:
-            wanted = " or ".join(f".{e}" for e in spec.ext)
+        if matched.ext and ext is not None and ext not in matched.ext:
+            wanted = " or ".join(f".{e}" for e in matched.ext)
             add(
-                f"The [{spec.label}] link of '{column.name}' points to a {q('.' + ext)} file; "
+                f"The [{matched.label}] link of '{column.name}' points to a {q('.' + ext)} file; "
                 f"this task expects {wanted}.",
                 "Check that you linked the right file (see the task's guidelines in the "
                 "contribution guide).",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.model import Finding, Readme, TableRow
+from bot.quote import q
 from bot.rules.context import Context
 from bot.textnorm import fold
-from bot.quote import q
 
 RULE = "removals"
 
@@ -45,7 +45,11 @@ def check(ctx: Context, base_readmes: dict[str, Readme]) -> list[Finding]:
             if removed <= 0:
                 continue
             kept = {_row_key(row) for row in new.rows}
-            gone = [row.cells[0].text or "?" for row in old.rows if row.cells and _row_key(row) not in kept]
+            gone = [
+                row.cells[0].text or "?"
+                for row in old.rows
+                if row.cells and _row_key(row) not in kept
+            ]
             # Edited rows also differ from the base; name the rows only when that is unambiguous.
             names = f": {q(', '.join(gone))}" if len(gone) == removed else ""
             findings.append(

@@ -5,15 +5,16 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from bot.config import ColumnSpec, LinkSpec, TaskSpec
-from bot.model import Finding, Link, MethodSection, Severity, TableRow
+from bot.model import Finding, MethodSection, Severity, TableRow
+from bot.quote import q
 from bot.rules.context import Context, EntryScope
 from bot.rules.fetched import describe_failure
 from bot.rules.layout import Layout, layout_of
 from bot.scores.load import ScoresError, parse_json
 from bot.scores.validate import check_scores, lookup
-from bot.quote import q
 
 RULE = "scores"
 # Problems that mean the file is a known wrong format rather than an unfamiliar one.
@@ -29,8 +30,12 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
     for table in entry.section.tables:
         layout = layout_of(entry.task, table)
         for row in table.rows:
-            if row in entry.rows:
-                findings += _row(entry.section, entry.task, layout, row, ctx, unverified, notes)
+            if row in entry.rows and layout.aligned(row):
+                checked = _RowCheck(entry.section, entry.task, layout, row, ctx)
+                findings += checked.run()
+                for column_name, note in checked.unverified.items():
+                    unverified[column_name].append(row.line)
+                    notes[column_name] = note
     for column_name, lines in unverified.items():
         rows = "this row" if len(lines) == 1 else f"{len(lines)} rows"
         findings.append(
@@ -54,104 +59,100 @@ def key_text(key: Sequence[str | int]) -> str:
     return text
 
 
-def _row(
-    section: MethodSection,
-    task: TaskSpec,
-    layout: Layout,
-    row: TableRow,
-    ctx: Context,
-    unverified: dict[str, list[int]],
-    notes: dict[str, str],
-) -> list[Finding]:
-    findings: list[Finding] = []
-    documents: dict[tuple[str, str], object | None] = {}
-    for column, spec, link in layout.links(row, "scores"):
-        result = ctx.fetched.get(link.url.strip())
-        if result is None:
-            continue
-        what = f"The [{spec.label}] link of '{column.name}'"
-        failure = describe_failure(result, what)
-        if failure is not None:
-            findings.append(
-                Finding(failure.severity, RULE, section.path, row.line, failure.message, failure.hint)
-            )
-            documents[(spec.split or "", spec.label.casefold())] = None
-            continue
-        document, problems = _document(section, task, row, ctx, column, spec, link, result.body)
-        findings += problems
-        documents[(spec.split or "", spec.label.casefold())] = document
+@dataclass
+class _RowCheck:
+    """One result row: its scores files, read and validated, then its numbers compared."""
 
-    for column in layout.columns:
-        if column is None or column.metric is None:
-            continue
-        metric = column.metric
-        key = (metric.split, metric.scores_label.casefold())
-        if key not in documents:
-            if metric.unverified:
-                unverified[column.name].append(row.line)
-                notes[column.name] = metric.unverified
-            continue
-        document = documents[key]
-        cell = layout.cell(row, column)
-        if document is None or cell is None:
-            continue
-        findings += _compare(section, row, column, cell.text, document)
-    return findings
+    section: MethodSection
+    task: TaskSpec
+    layout: Layout
+    row: TableRow
+    ctx: Context
+    # Metric columns that have no scores file to check against, with the config's note.
+    unverified: dict[str, str] = field(default_factory=dict)
 
+    def finding(self, severity: Severity, message: str, hint: str | None) -> Finding:
+        return Finding(severity, RULE, self.section.path, self.row.line, message, hint)
 
-def _document(
-    section: MethodSection,
-    task: TaskSpec,
-    row: TableRow,
-    ctx: Context,
-    column: ColumnSpec,
-    spec: LinkSpec,
-    link: Link,
-    body: bytes | None,
-) -> tuple[object | None, list[Finding]]:
-    """The parsed file when its numbers can be read, and the findings about its format."""
-    schema = spec.schema or task.scores_schema
-    file_name = f"'{column.name}' file"
-    if spec.label.casefold() != "scores":
-        file_name = f"[{spec.label}] file of '{column.name}'"
-    try:
-        document = parse_json(body or b"")
-    except ScoresError as exc:
-        problem = exc.problem
-        return None, [
-            Finding("error", RULE, section.path, row.line,
-                    f"The {file_name} is not usable: {q(problem.message)}", problem.hint)
-        ]
-    if schema is None:
-        return document, []
-    problems = check_scores(document, schema)
-    if not problems:
-        return document, []
-    wrong_format = [problem for problem in problems if problem.kind in _WRONG_FORMAT]
-    if wrong_format:
-        problem = wrong_format[0]
-        return None, [
-            Finding("error", RULE, section.path, row.line,
-                    f"The {file_name} is in the wrong format: {q(problem.message)}", problem.hint)
-        ]
-    details = "; ".join(
-        f"{q(problem.json_path)}: {q(problem.message)}" if problem.json_path else q(problem.message)
-        for problem in problems[:3]
-    )
-    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-    severity: Severity = "error"
-    message = f"The {file_name} does not match the {schema} scores format: {details}{more}."
-    hint = (
-        "Link the file written by `python -m bdd100k.eval.run … --out-file`, unchanged."
-    )
-    if spec.split == "test":
-        severity = ctx.config.test_format_severity
-        message = f"The format of the {file_name} is not recognised: {details}{more}."
-        hint = (
-            "Test-set files come from the evaluation server, whose format is not published: "
-            "a maintainer will check this one by hand."
+    def run(self) -> list[Finding]:
+        findings: list[Finding] = []
+        documents: dict[tuple[str, str], object | None] = {}
+        for column, spec, link in self.layout.links(self.row, "scores"):
+            result = self.ctx.fetched.get(link.url.strip())
+            if result is None:
+                continue
+            key = (spec.split or "", spec.label.casefold())
+            failure = describe_failure(result, f"The [{spec.label}] link of '{column.name}'")
+            if failure is not None:
+                findings.append(self.finding(failure.severity, failure.message, failure.hint))
+                documents[key] = None
+                continue
+            document, problems = self.document(column, spec, result.body or b"")
+            findings += problems
+            documents[key] = document
+
+        for metric_column in self.layout.columns:
+            if metric_column is None or metric_column.metric is None:
+                continue
+            metric = metric_column.metric
+            key = (metric.split, metric.scores_label.casefold())
+            if key not in documents:
+                if metric.unverified:
+                    self.unverified[metric_column.name] = metric.unverified
+                continue
+            document = documents[key]
+            cell = self.layout.cell(self.row, metric_column)
+            if document is not None and cell is not None:
+                findings += self.compare(metric_column, cell.text, document)
+        return findings
+
+    def document(
+        self, column: ColumnSpec, spec: LinkSpec, body: bytes
+    ) -> tuple[object | None, list[Finding]]:
+        """The parsed file when its numbers can be read, and the findings about its format."""
+        schema = spec.schema or self.task.scores_schema
+        file_name = f"'{column.name}' file"
+        if spec.label.casefold() != "scores":
+            file_name = f"[{spec.label}] file of '{column.name}'"
+        try:
+            document = parse_json(body)
+        except ScoresError as exc:
+            message = f"The {file_name} is not usable: {q(exc.problem.message)}"
+            return None, [self.finding("error", message, exc.problem.hint)]
+        if schema is None:
+            return document, []
+        problems = check_scores(document, schema)
+        if not problems:
+            return document, []
+        wrong_format = [problem for problem in problems if problem.kind in _WRONG_FORMAT]
+        if wrong_format:
+            problem = wrong_format[0]
+            message = f"The {file_name} is in the wrong format: {q(problem.message)}"
+            return None, [self.finding("error", message, problem.hint)]
+        details = "; ".join(
+            f"{q(p.json_path)}: {q(p.message)}" if p.json_path else q(p.message)
+            for p in problems[:3]
         )
-    return document, [Finding(severity, RULE, section.path, row.line, message, hint)]
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        if spec.split == "test":
+            return document, [
+                self.finding(
+                    self.ctx.config.test_format_severity,
+                    f"The format of the {file_name} is not recognised: {details}{more}.",
+                    "Test-set files come from the evaluation server, whose format is not "
+                    "published: a maintainer will check this one by hand.",
+                )
+            ]
+        return document, [
+            self.finding(
+                "error",
+                f"The {file_name} does not match the {schema} scores format: {details}{more}.",
+                "Link the file written by `python -m bdd100k.eval.run … --out-file`, unchanged.",
+            )
+        ]
+
+    def compare(self, column: ColumnSpec, shown_text: str, document: object) -> list[Finding]:
+        return _compare(self.section, self.row, column, shown_text, document)
 
 
 def _compare(
@@ -180,6 +181,8 @@ def _compare(
     if math.isfinite(actual) and abs(shown - actual) <= tolerance:
         return []
     rounded = f"{actual:.{metric.decimals}f}" if math.isfinite(actual) else str(actual)
+    exact = f"{actual:.6g}"
+    value = f"{where} = {exact}" if exact != rounded else where
     hint = f"Copy {where} from the scores-{metric.split} file rounded to {metric.decimals} decimals"
     if math.isfinite(actual) and abs(shown - actual * 100) <= tolerance:
         hint = "The file's value looks like a fraction (0-1) while the table is in percent"
@@ -190,7 +193,7 @@ def _compare(
             section.path,
             row.line,
             f"'{column.name}' shows {q(shown_text)} but the scores-{metric.split} file says "
-            f"{rounded} ({where} = {actual:.6g}).",
+            f"{rounded} ({value}).",
             hint + ", or link the scores file of this very model.",
         )
     ]

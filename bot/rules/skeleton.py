@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.model import Finding, MethodSection, Severity
+from bot.quote import q
 from bot.rules.context import Context, EntryScope
 from bot.urls import is_github, is_relative, is_web
-from bot.quote import q
 
 RULE = "skeleton"
 
@@ -89,8 +89,7 @@ def _links(section: MethodSection, ctx: Context) -> list[Finding]:
                 section.path,
                 where,
                 f"{q(section.name)} has no `[[Code](…)]` link.",
-                "After the table add `[[Code](https://github.com/…)] "
-                "[[Usage Instructions](…)]`.",
+                "After the table add `[[Code](https://github.com/…)] [[Usage Instructions](…)]`.",
             )
         )
     for link in section.code:
@@ -160,4 +159,3 @@ def _group(entry: EntryScope) -> list[Finding]:
             "Move the section under the heading of the group its model belongs to.",
         )
     ]
-

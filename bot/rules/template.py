@@ -6,10 +6,10 @@ import re
 
 from bot.config import ColumnSpec, TaskSpec
 from bot.model import Finding, MethodSection, TableRow
+from bot.quote import q
 from bot.rules.context import Context, EntryScope
 from bot.rules.layout import Layout, layout_of
 from bot.textnorm import fold
-from bot.quote import q
 
 RULE = "template"
 _NUMBER = re.compile(r"^-?\d+(?:\.(?P<decimals>\d+))?$")
@@ -118,6 +118,7 @@ def _row(section: MethodSection, layout: Layout, row: TableRow) -> list[Finding]
                 _count_hint(layout, row),
             )
         )
+        return findings  # its cells sit under the wrong columns: fix the count first
     for index, column in enumerate(layout.columns):
         if column is None or column.descriptive or index >= len(row.cells):
             continue
@@ -241,4 +242,3 @@ def _placeholders(section: MethodSection, placeholders: tuple[str, ...]) -> list
                     )
                 )
     return findings
-

@@ -1,4 +1,4 @@
-"""Checks the venue after the paper link: a top-tier venue from the config's list, a plausible year."""
+"""Checks the venue after the paper link: an accepted top-tier venue and a plausible year."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from datetime import date
 
 from bot.config import VenuePolicy
 from bot.model import Finding, Severity
+from bot.quote import q
 from bot.rules.context import Context, EntryScope
 from bot.textnorm import fold
-from bot.quote import q
 
 RULE = "venue"
 # `CVPR 2019 / TPAMI 2020`, `CVPR 2019; TPAMI 2020` (but not the slash of `IEEE/CVF`).

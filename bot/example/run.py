@@ -1,0 +1,58 @@
+"""`zoo-review example`: build the example zoo, serve its files on 127.0.0.1, review it, print."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+from bot.config import load_config
+from bot.engine import ReviewOptions, review
+from bot.errors import UsageError
+from bot.example.server import ArtifactServer
+from bot.example.zoo import ARTIFACT_HOST, BASE_BRANCH, HEAD_BRANCH, build_example
+from bot.net.fetch import HttpFetcher
+from bot.net.remap import parse_remap
+from bot.report.output import write_report
+from bot.sources.local import GitRepo, load_submission, resolve_revisions
+
+
+def run_example(args: argparse.Namespace) -> int:
+    if args.keep is not None:
+        if args.keep.exists() and any(args.keep.iterdir()):
+            raise UsageError(f"--keep {args.keep}: the folder exists and is not empty")
+        args.keep.mkdir(parents=True, exist_ok=True)
+        return _run(args.keep.resolve(), args)
+    with tempfile.TemporaryDirectory(prefix="zoo-review-example-") as folder:
+        return _run(Path(folder), args)
+
+
+def _run(root: Path, args: argparse.Namespace) -> int:
+    config = load_config()
+    zoo = build_example(root, config, broken=args.broken)
+    with ArtifactServer(zoo.artifacts) as server:
+        remap = parse_remap(f"^{re.escape(ARTIFACT_HOST)}/(.*)$ {server.url}/$1")
+        repo = GitRepo.open(zoo.repo)
+        base, head = resolve_revisions(repo, BASE_BRANCH, HEAD_BRANCH)
+        submission = load_submission(repo, config, base, head, body_file=zoo.body)
+        kind = "with planted mistakes" if args.broken else "a clean contribution"
+        print(
+            f"Example zoo ({kind}) in {zoo.repo}: reviewing {BASE_BRANCH}..{HEAD_BRANCH} with "
+            f"the PR description {zoo.body.name}; files of {ARTIFACT_HOST} are served from "
+            f"{server.url}.\n",
+            file=sys.stderr,
+        )
+        # The example is the operator here: it allows its own loopback server.
+        fetcher = HttpFetcher(timeout=10.0, allow_private_hosts=True)
+        result = review(submission, config, ReviewOptions(remaps=(remap,)), fetcher)
+    code = write_report(result, config, args.format, args.output)
+    if args.keep is not None:
+        print(
+            f"\nKept the example in {root}. Review it again (offline, the server is gone): "
+            f"zoo-review check --repo {zoo.repo} --base {BASE_BRANCH} --body {zoo.body} "
+            "--offline",
+            file=sys.stderr,
+        )
+    return code

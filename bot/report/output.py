@@ -1,0 +1,40 @@
+"""Writes a review in the chosen format to stdout or a file; the exit status follows the verdict."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from bot.config import Config
+from bot.errors import OperationalError
+from bot.model import Review
+from bot.report.jsonout import render_json
+from bot.report.markdown import render_markdown
+from bot.report.text import render_text
+
+FORMATS = ("text", "markdown", "json")
+EXIT_PASS, EXIT_FAIL = 0, 1
+
+
+def render(review: Review, config: Config, fmt: str, colour: bool = False) -> str:
+    if fmt == "json":
+        return render_json(review)
+    if fmt == "markdown":
+        return render_markdown(review, guide=config.guide)
+    return render_text(review, colour=colour)
+
+
+def write_report(review: Review, config: Config, fmt: str, output: Path | None) -> int:
+    """Print (colour only on a terminal, never with NO_COLOR) or write the report."""
+    colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = render(review, config, fmt, colour=colour)
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise OperationalError(f"--output {output}: cannot write it ({exc})") from exc
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return EXIT_FAIL if review.verdict == "fail" else EXIT_PASS
