@@ -117,7 +117,7 @@ class _RowCheck:
         try:
             document = parse_json(body)
         except ScoresError as exc:
-            message = f"The {file_name} is not usable: {q(exc.problem.message)}"
+            message = f"The {file_name} is not usable: {exc.problem.message}"
             return None, [self.finding("error", message, exc.problem.hint)]
         if schema is None:
             return document, []
@@ -127,11 +127,10 @@ class _RowCheck:
         wrong_format = [problem for problem in problems if problem.kind in _WRONG_FORMAT]
         if wrong_format:
             problem = wrong_format[0]
-            message = f"The {file_name} is in the wrong format: {q(problem.message)}"
+            message = f"The {file_name} is in the wrong format: {problem.message}"
             return None, [self.finding("error", message, problem.hint)]
         details = "; ".join(
-            f"{q(p.json_path)}: {q(p.message)}" if p.json_path else q(p.message)
-            for p in problems[:3]
+            f"{q(p.json_path)}: {p.message}" if p.json_path else p.message for p in problems[:3]
         )
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         if spec.split == "test":

@@ -1,0 +1,1 @@
+"""Example inputs for tests and demos: documents shaped like the real thing."""

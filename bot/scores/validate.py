@@ -1,0 +1,318 @@
+"""Checks a parsed scores file against its task's JSON Schema and explains what is wrong."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from itertools import islice
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped, unused-ignore]
+
+from bot.quote import q
+from bot.resources import load_schema, schemas_dir
+from bot.scores.load import ScoresError, ScoresProblem, parse_json
+
+SCHEMA_NAMES: tuple[str, ...] = (
+    "tagging",
+    "det",
+    "ins_seg",
+    "sem_seg",
+    "drivable",
+    "pan_seg",
+    "box_track",
+    "seg_track",
+    "pose",
+)
+"""The scores formats shipped in schemas/scores/; mot uses box_track and mots seg_track."""
+
+MAX_PROBLEMS = 8
+"""check_scores returns at most this many problems; the last one then counts the rest."""
+
+_MAX_ERRORS = 1000
+"""Schema errors collected before giving up counting (a broken file can hold millions)."""
+
+_SCHEMA_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_OBSOLETE_KEY = re.compile(r"^A[PR]_")
+_TYPE_NAMES = {
+    "object": "an object",
+    "array": "a list",
+    "number": "a number",
+    "integer": "a whole number",
+    "string": "a string",
+    "boolean": "true or false",
+    "null": "null",
+}
+_RERUN = (
+    "Re-run the evaluation with a current BDD100K toolkit, `python -m bdd100k.eval.run "
+    "-t {task} -g <ground truth> -r <results> --out-file scores.json`, and link that file."
+)
+_UNEDITED = "Link the file exactly as `python -m bdd100k.eval.run ... --out-file` wrote it."
+
+_SortablePath = tuple[tuple[int, int | str], ...]
+"""A JSON path as sortable pairs: (0, list index) or (1, object key)."""
+
+_FORMAT_CHECKER = jsonschema.FormatChecker(formats=())
+
+
+def _is_finite(instance: object) -> bool:
+    """The "finite" format: a float must not be NaN or infinite; other values pass."""
+    return not isinstance(instance, float) or math.isfinite(instance)
+
+
+_FORMAT_CHECKER.checks("finite")(_is_finite)
+
+
+def check_scores(doc: object, schema_name: str) -> list[ScoresProblem]:
+    """Check a parsed scores file (see parse_json) against `schemas/scores/<schema_name>.json`.
+
+    Returns the problems sorted by JSON path, at most MAX_PROBLEMS of them; an empty list
+    means the file is valid. Raises ValueError for an unknown schema name.
+    """
+    validator = _validator(schema_name)
+    recognised = _recognise(doc, schema_name, _expects_lists(validator.schema))
+    if recognised is not None:
+        return [recognised]
+    errors = list(islice(validator.iter_errors(doc), _MAX_ERRORS + 1))
+    problems = _explain(errors[:_MAX_ERRORS])
+    at_least = len(errors) > _MAX_ERRORS
+    if len(problems) <= MAX_PROBLEMS and not at_least:
+        return problems
+    shown = problems[: MAX_PROBLEMS - 1]
+    rest = len(problems) - len(shown)
+    count = f"at least {rest}" if at_least else str(rest)
+    shown.append(
+        ScoresProblem(
+            kind="schema",
+            message=f"… and {count} more problems in the file.",
+            hint=_UNEDITED,
+        )
+    )
+    return shown
+
+
+def lookup(doc: object, key: Sequence[str | int]) -> float | int | None:
+    """The number at `key` in `doc`, e.g. `["AP", -1, "OVERALL"]`; negative indexes count from
+    the end of a list. None when the path does not exist or does not end at a number."""
+    node = doc
+    for part in key:
+        if isinstance(node, Mapping) and isinstance(part, str):
+            if part not in node:
+                return None
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and not isinstance(part, bool):
+            if not -len(node) <= part < len(node):
+                return None
+            node = node[part]
+        else:
+            return None
+    if isinstance(node, bool) or not isinstance(node, int | float):
+        return None
+    return node
+
+
+@cache
+def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
+    if not _SCHEMA_NAME.match(schema_name):
+        raise ValueError(f"invalid scores schema name {schema_name!r}")
+    if not (schemas_dir() / "scores" / f"{schema_name}.json").is_file():
+        raise ValueError(f"unknown scores schema {schema_name!r}; known: {', '.join(SCHEMA_NAMES)}")
+    schema = load_schema(f"scores/{schema_name}.json")
+    return jsonschema.Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
+
+
+def _recognise(doc: object, schema_name: str, expects_lists: bool) -> ScoresProblem | None:
+    """Known wrong formats, explained as a whole instead of as a pile of schema errors."""
+    if isinstance(doc, str) and _holds_json(doc):
+        return ScoresProblem(
+            kind="double_encoded",
+            message="The scores file is double-encoded output of an older CLI: a JSON string "
+            "containing JSON, instead of the JSON object itself.",
+            hint="Write the dict itself, `json.dump(result, f)`, not "
+            "`json.dump(json.dumps(result), f)`; or re-run `python -m bdd100k.eval.run ... "
+            "--out-file` with a current BDD100K toolkit, and link that file.",
+            json_path="$",
+        )
+    if not isinstance(doc, dict) or not doc:
+        return None
+    if expects_lists:
+        values = list(doc.values())
+        flat = not any(isinstance(value, list | dict) for value in values) and any(
+            _is_number(value) for value in values
+        )
+        if flat or any(_OBSOLETE_KEY.match(key) for key in doc):
+            return ScoresProblem(
+                kind="obsolete_format",
+                message="The scores file is in the obsolete flat 0-1 format written by BDD100K's "
+                "toolkit before Aug 2021 (a flat object of fractions, keys such as AP_50 or "
+                "AR_max_1). The current evaluator writes each metric as a list of per-class "
+                "dicts in percent.",
+                hint=_RERUN.format(task=schema_name),
+                json_path="$",
+            )
+        return None
+    values = list(doc.values())
+    if all(_is_number(value) and 0 <= value <= 1 for value in values) and any(
+        value > 0 for value in values
+    ):
+        return ScoresProblem(
+            kind="obsolete_format",
+            message="The values look like 0-1 fractions (e.g. 0.8135), as obsolete toolkits wrote "
+            "them, while the evaluator writes percent (81.35).",
+            hint="Re-run the evaluation with a current toolkit and link the file it writes; do "
+            "not rescale the numbers by hand.",
+            json_path="$",
+        )
+    return None
+
+
+def _holds_json(text: str) -> bool:
+    if not text.lstrip().startswith(("{", "[")):
+        return False
+    try:
+        inner = parse_json(text.encode("utf-8"))
+    except (ScoresError, UnicodeError):
+        return False
+    return isinstance(inner, dict | list)
+
+
+def _expects_lists(schema: object) -> bool:
+    """Whether any top-level metric of the schema is a list (every task but tagging)."""
+    if not isinstance(schema, Mapping):
+        return False
+    definitions: Mapping[str, Any] = schema.get("$defs", {})
+    for subschema in schema.get("properties", {}).values():
+        reference = str(subschema.get("$ref", ""))
+        target = subschema
+        if reference.startswith("#/$defs/"):
+            target = definitions.get(reference.removeprefix("#/$defs/"), {})
+        if target.get("type") == "array":
+            return True
+    return False
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _explain(errors: Iterable[jsonschema.ValidationError]) -> list[ScoresProblem]:
+    """Rewrite jsonschema errors for a contributor, one problem per distinct message and path."""
+    found: dict[tuple[_SortablePath, str], tuple[str, ScoresProblem]] = {}
+    headline_paths: set[_SortablePath] = set()
+    for error in errors:
+        path = tuple(
+            (0, part) if isinstance(part, int) else (1, part) for part in error.absolute_path
+        )
+        keyword = str(error.validator)
+        if keyword == "format":
+            headline_paths.add(path)
+        problem = _describe(error)
+        found.setdefault((path, problem.message), (keyword, problem))
+    # A NaN or infinite headline also trips type or range checks; its own message says it all.
+    kept = [
+        (key, problem)
+        for key, (keyword, problem) in found.items()
+        if key[0] not in headline_paths or keyword == "format"
+    ]
+    kept.sort(key=lambda item: item[0])
+    return [problem for _, problem in kept]
+
+
+def _describe(error: jsonschema.ValidationError) -> ScoresProblem:
+    keyword = str(error.validator)
+    instance: object = error.instance
+    expected: Any = error.validator_value
+    schema: Any = error.schema
+    message: str = error.message
+    hint = _UNEDITED
+    if keyword == "required" and isinstance(instance, dict):
+        missing = [key for key in expected if key not in instance]
+        message = f"missing {_keys(missing)}"
+        hint = f"The evaluator writes every one of these keys. {_UNEDITED}"
+    elif keyword in ("anyOf", "oneOf") and all(
+        isinstance(option, dict) and set(option) == {"required"} for option in expected
+    ):
+        alternatives = [repr(key) for option in expected for key in option["required"]]
+        message = f"missing key {' or '.join(alternatives)}"
+        hint = f"The evaluator writes one of these keys. {_UNEDITED}"
+    elif keyword == "type":
+        wanted = [expected] if isinstance(expected, str) else list(expected)
+        names = " or ".join(_TYPE_NAMES.get(name, name) for name in wanted)
+        message = f"expected {names}, found {_kind_of(instance)}"
+        if not error.path:
+            hint = f"A scores file is a JSON object with one key per metric. {_UNEDITED}"
+        elif isinstance(instance, str) and {"number", "integer"} & set(wanted):
+            hint = f"Scores are numbers written without quotes. {_UNEDITED}"
+    elif keyword == "format":
+        message = (
+            f"headline value is {_number(instance)}; the evaluator writes a finite number "
+            "here — the file looks broken"
+        )
+        hint = (
+            "Re-run the evaluation on the full validation set and link the file it writes; a "
+            "headline that is NaN or infinite means the evaluation found nothing to score."
+        )
+    elif keyword == "minimum":
+        message = f"value {_number(instance)} is below {expected}"
+        hint = f"Percentages lie between 0 and 100 and counts are never negative. {_UNEDITED}"
+    elif keyword == "maximum":
+        message = f"value {_number(instance)} is above {expected}"
+        hint = (
+            "Scores are percentages between 0 and 100; a larger value means the file was "
+            f"rescaled or edited. {_UNEDITED}"
+        )
+    elif keyword in ("minItems", "maxItems") and isinstance(instance, list):
+        low, high = schema.get("minItems", 0), schema.get("maxItems")
+        size = f"exactly {low}" if low == high else f"{low} to {high}"
+        message = f"expected a list of {size} dicts, found {len(instance)}"
+        hint = (
+            "Each metric is a list: the per-class dict, then the summary dict(s) "
+            f"(OVERALL or AVERAGE). {_UNEDITED}"
+        )
+    elif keyword == "additionalProperties" and isinstance(instance, dict):
+        known = set(schema.get("properties", {}))
+        extra = [key for key in instance if key not in known]
+        message = f"unexpected {_keys(extra, untrusted=True)}"
+        hint = (
+            "The evaluator does not write this; check that the file belongs to this task. "
+            f"{_UNEDITED}"
+        )
+    return ScoresProblem(kind="schema", message=message, hint=hint, json_path=error.json_path)
+
+
+def _keys(keys: Sequence[str], untrusted: bool = False) -> str:
+    """Key names for a message; names from the contributor's file are marked untrusted."""
+    listed = ", ".join(q(key) if untrusted else repr(key) for key in keys)
+    return f"key {listed}" if len(keys) == 1 else f"keys {listed}"
+
+
+def _number(value: object) -> str:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+    return repr(value)
+
+
+def _kind_of(value: object) -> str:
+    """A JSON value described for a message, e.g. "a string ('34.0')"."""
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return f"a string ({q(value, limit=40)})"
+    if isinstance(value, int):
+        return f"a whole number ({value})"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return _number(value)
+        return f"a number ({value!r})"
+    if isinstance(value, list):
+        return f"a list of {len(value)} entries"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
