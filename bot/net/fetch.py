@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 import httpx
 
 from bot import __version__
-from bot.net.guard import host_problem, url_problem
+from bot.net.guard import host_problem, port_problem, url_problem
 from bot.net.types import FetchResult, Verdict
 
 MAX_REDIRECTS = 5
@@ -77,10 +77,12 @@ class HttpFetcher:
     async def _follow(self, client: httpx.AsyncClient, url: str, max_bytes: int) -> FetchResult:
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
-            problem = url_problem(current, self.allow_private_hosts)
+            problem = url_problem(current)
             if problem is not None:
                 return FetchResult(url, "invalid" if current == url else "refused", reason=problem)
-            refused = await host_problem(current, self.allow_private_hosts)
+            refused = port_problem(current, self.allow_private_hosts) or await host_problem(
+                current, self.allow_private_hosts
+            )
             if refused is not None:
                 return FetchResult(url, "refused", reason=refused)
             try:

@@ -11,14 +11,11 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 ALLOWED_SCHEMES = ("http", "https")
 
 
-def url_problem(url: str, allow_private: bool = False) -> str | None:
-    """Why a URL may not be fetched at all, from its text alone; None when it may.
-
-    Operators who allow private hosts (a local mirror, tests) may also use any port.
-    """
+def url_problem(url: str) -> str | None:
+    """Why a URL is not a fetchable web address, from its text alone; None when it is."""
     try:
         parts = urlsplit(url)
-        port = parts.port
+        _ = parts.port
     except ValueError as exc:
         return f"malformed URL ({exc})"
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
@@ -27,9 +24,18 @@ def url_problem(url: str, allow_private: bool = False) -> str | None:
         return "the URL has no host"
     if parts.username is not None or parts.password is not None:
         return "the URL carries a user name or password"
-    if port is not None and port not in (80, 443) and not allow_private:
-        return f"port {port} is not a standard web port"
     return None
+
+
+def port_problem(url: str, allow_private: bool) -> str | None:
+    """Only ports 80 and 443, unless the operator allows private hosts (a mirror, tests)."""
+    port = urlsplit(url).port
+    if port is None or port in (80, 443) or allow_private:
+        return None
+    return (
+        f"port {port} is not a standard web port (an operator can allow other ports with "
+        "--allow-private-hosts)"
+    )
 
 
 def unwrap(address: IPAddress) -> IPAddress:

@@ -1,0 +1,91 @@
+"""Shared test helpers: temporary zoo repositories in git and a local artifact server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.example.server import ArtifactServer
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+REFERENCE_ZOO = SHARED / "reference" / "bdd100k-models"
+SCORES_SAMPLES = SHARED / "reference" / "scores-samples"
+
+_GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Contributor",
+    "GIT_AUTHOR_EMAIL": "test@example.org",
+    "GIT_COMMITTER_NAME": "Test Contributor",
+    "GIT_COMMITTER_EMAIL": "test@example.org",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
+
+
+@dataclass
+class GitZoo:
+    """A zoo repository in a temporary folder, written and committed file by file."""
+
+    root: Path
+
+    def git(self, *args: str) -> str:
+        result = subprocess.run(
+            ["git", "-C", str(self.root), "-c", "commit.gpgsign=false", *args],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **_GIT_ENV},
+        )
+        return result.stdout.strip()
+
+    def write(self, path: str, text: str) -> Path:
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        return target
+
+    def commit(self, message: str = "change") -> str:
+        self.git("add", "-A")
+        self.git("commit", "--quiet", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD")
+
+    def branch(self, name: str) -> None:
+        self.git("checkout", "--quiet", "-b", name)
+
+
+@pytest.fixture
+def git_zoo(tmp_path: Path) -> GitZoo:
+    root = tmp_path / "zoo"
+    root.mkdir()
+    zoo = GitZoo(root)
+    zoo.git("init", "--quiet", "--initial-branch=main")
+    return zoo
+
+
+@dataclass(frozen=True)
+class Artifacts:
+    """A folder served over HTTP on 127.0.0.1: write files, link them with `url(path)`."""
+
+    folder: Path
+    base_url: str
+
+    def put(self, path: str, data: bytes | str) -> str:
+        target = self.folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data.encode() if isinstance(data, str) else data)
+        return self.url(path)
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path}"
+
+
+@pytest.fixture
+def artifacts(tmp_path: Path) -> Iterator[Artifacts]:
+    folder = tmp_path / "artifacts"
+    folder.mkdir()
+    with ArtifactServer(folder) as server:
+        yield Artifacts(folder=folder, base_url=server.url)
