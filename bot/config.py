@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -55,10 +56,6 @@ class ColumnSpec:
     def descriptive(self) -> bool:
         return self.metric is None and not self.links
 
-    def matches(self, header: str) -> bool:
-        wanted = normalize_header(header)
-        return any(normalize_header(name) == wanted for name in (self.name, *self.aliases))
-
 
 @dataclass(frozen=True)
 class GroupSpec:
@@ -81,10 +78,15 @@ class TaskSpec:
         return self.readme.rpartition("/")[0]
 
     def column(self, header: str) -> ColumnSpec | None:
-        for column in self.columns:
-            if column.matches(header):
-                return column
-        return None
+        return self._columns_by_header.get(normalize_header(header))
+
+    @cached_property
+    def _columns_by_header(self) -> dict[str, ColumnSpec]:
+        by_header: dict[str, ColumnSpec] = {}
+        for column in reversed(self.columns):
+            for name in (column.name, *column.aliases):
+                by_header[normalize_header(name)] = column
+        return by_header
 
 
 @dataclass(frozen=True)

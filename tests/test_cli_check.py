@@ -356,7 +356,15 @@ def test_without_permission_loopback_links_are_refused(
 ) -> None:
     scenario = build(git_zoo, artifacts, tmp_path)
     code = main(
-        ["check", "--repo", str(git_zoo.root), "--body", str(scenario.body_file), "--format", "json"]
+        [
+            "check",
+            "--repo",
+            str(git_zoo.root),
+            "--body",
+            str(scenario.body_file),
+            "--format",
+            "json",
+        ]
     )
     report = json.loads(capsys.readouterr().out)
     assert code == 1

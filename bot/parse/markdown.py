@@ -178,8 +178,10 @@ def text_lines(children: Sequence[Token], first_line: int) -> list[TextLine]:
                 buffer, links = [], []
             elif kind == "link":
                 label = inline_text(token.get("children", ()))
-                links.append(Link(label=" ".join(label.split()), url=_url(token), line=line))
-                buffer.append(label.replace("\n", " "))
+                # The same folded label in the text and the Link, so the text starts with it.
+                folded = " ".join(label.split())
+                links.append(Link(label=folded, url=_url(token), line=line))
+                buffer.append(folded)
                 line += label.count("\n")
             elif "children" in token:
                 visit(token["children"])

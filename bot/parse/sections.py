@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.model import (
@@ -123,6 +124,8 @@ def parse_readme(text: str, task: str, path: str) -> Readme:
 
 
 def _paragraph(section: _Builder, token: Token, line: int) -> None:
+    # `Last sentence.</details>` after a blank line: the closing tag is inline HTML.
+    closes = section.abstract_open is not None and _closes_details(token.get("children", ()))
     for text_line in text_lines(token.get("children", ()), line):
         if section.abstract_open is not None and section.abstract is not None:
             # A blank line inside <details> splits the abstract into HTML and paragraphs.
@@ -148,6 +151,17 @@ def _paragraph(section: _Builder, token: Token, line: int) -> None:
                 section.code.append(link)
             elif label == USAGE_LABEL:
                 section.usage.append(link)
+    if closes:
+        _finish_abstract(section)
+
+
+def _closes_details(children: Sequence[Token]) -> bool:
+    for child in children:
+        if child.get("type") == "inline_html" and "</details>" in str(child.get("raw")).lower():
+            return True
+        if _closes_details(child.get("children", ())):
+            return True
+    return False
 
 
 def _starts_with_link(token: Token, text_line: TextLine) -> bool:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from bot.config import Config, TaskSpec
 from bot.model import ChecklistItem, MethodSection, Readme, Submission, TableRow
 from bot.net.types import FetchResult
+from bot.rules.zoo_links import Place, link_index
 
 
 @dataclass(frozen=True)
@@ -43,3 +45,8 @@ class Context:
     # Fetched files by URL as written in the README; absent when not fetched (offline).
     fetched: Mapping[str, FetchResult] = field(default_factory=dict)
     offline: bool = False
+
+    @cached_property
+    def zoo_links(self) -> dict[str, list[Place]]:
+        """Every config, weights and scores link of the zoo at head, built once per review."""
+        return link_index(self.readmes, self.config)

@@ -1,0 +1,129 @@
+"""The reports: the JSON contract, safe Markdown for untrusted text, and the terminal text."""
+
+from __future__ import annotations
+
+import json
+
+from bot import __version__
+from bot.model import Finding, Review, ReviewedEntry
+from bot.quote import clean, plain, q, segments
+from bot.report.jsonout import render_json
+from bot.report.markdown import code_span, render_markdown
+from bot.report.text import render_text
+
+
+def review(*findings: Finding) -> Review:
+    return Review(
+        base="a" * 40,
+        head="b" * 40,
+        entries=[ReviewedEntry("det", "det/README.md", "My Net", 12, 3)],
+        findings=list(findings),
+    )
+
+
+ERROR = Finding("error", "venue", "det/README.md", 14, f"{q('arXiv 2023')} is not a venue.", "Fix.")
+NOTICE = Finding("notice", "checklist", "PR description", None, "Not checked.", None)
+
+
+def test_json_contract() -> None:
+    data = json.loads(render_json(review(ERROR, NOTICE)))
+    assert data == {
+        "tool": "zoo-review",
+        "version": __version__,
+        "verdict": "fail",
+        "reviewed": {"base": "a" * 40, "head": "b" * 40},
+        "summary": {"errors": 1, "warnings": 0, "notices": 1},
+        "entries": [
+            {"task": "det", "path": "det/README.md", "section": "My Net", "line": 12, "rows": 3}
+        ],
+        "findings": [
+            {
+                "severity": "error",
+                "rule": "venue",
+                "path": "det/README.md",
+                "line": 14,
+                "message": "`arXiv 2023` is not a venue.",
+                "hint": "Fix.",
+            },
+            {
+                "severity": "notice",
+                "rule": "checklist",
+                "path": "PR description",
+                "line": None,
+                "message": "Not checked.",
+                "hint": None,
+            },
+        ],
+    }
+
+
+def test_verdict_is_fail_if_and_only_if_there_is_an_error() -> None:
+    warning = Finding("warning", "skeleton", "det/README.md", 3, "Hm.", None)
+    assert review(warning, NOTICE).verdict == "pass"
+    assert review(ERROR).verdict == "fail"
+    assert json.loads(render_json(review()))["verdict"] == "pass"
+
+
+def test_untrusted_values_are_cleaned_and_truncated() -> None:
+    value = "a\u202eevil\u200b\x1b[31mred\ninjected" + "x" * 300
+    cleaned = clean(value)
+    assert "\u202e" not in cleaned and "\x1b" not in cleaned and "\n" not in cleaned
+    assert "\u200b" not in cleaned
+    assert len(cleaned) == 120 and cleaned.endswith("…")
+    assert segments(f"before {q('v')} after") == [
+        ("before ", False),
+        ("v", True),
+        (" after", False),
+    ]
+    assert plain(f"x {q('y')} z") == "x `y` z"
+    assert clean("\ue000fake\ue001") == "fake", "a contributor cannot forge the markers"
+
+
+def test_code_spans_cannot_be_escaped_or_mention() -> None:
+    assert code_span("plain") == "`plain`"
+    assert code_span("a`b") == "``a`b``"
+    assert code_span("``x``") == "``` ``x`` ```"
+    assert code_span("@octocat") == "`@\u2060octocat`"
+    assert code_span("see #123") == "`see #\u2060123`"
+    assert code_span("") == "*(empty)*"
+
+
+def test_markdown_comment() -> None:
+    nasty = Finding(
+        "error",
+        "template",
+        "det/README.md",
+        20,
+        f"Column {q('`](http://evil) @admin #1')} is unknown.",
+        "Use the template.",
+    )
+    text = render_markdown(
+        review(nasty, NOTICE),
+        line_link=lambda path, line: f"https://github.com/o/r/blob/{'b' * 40}/{path}#L{line}",
+        guide="https://example.org/guide",
+    )
+    assert text.startswith("### ❌ zoo-review: 1 error to fix\n")
+    assert "Reviewed `bbbbbbbbbbbb` against `aaaaaaaaaaaa`." in text
+    assert "[**det/README.md:20**](https://github.com/o/r/blob/" in text
+    assert "`` `](http://evil) @\u2060admin #\u20601 ``" in text
+    assert "#### ❌ Errors (1)" in text and "#### ℹ️ Notices (1)" in text
+    assert "| `My Net` ([**det/README.md:12**]" in text
+    assert "[contribution guide](https://example.org/guide)" in text
+    assert "@admin" not in text
+
+
+def test_markdown_for_a_clean_review() -> None:
+    text = render_markdown(review())
+    assert text.startswith("### ✅ zoo-review: all checks passed")
+    warning = Finding("warning", "skeleton", "det/README.md", 3, "Hm.", None)
+    assert render_markdown(review(warning)).startswith("### ✅ zoo-review: no errors, 1 warning")
+
+
+def test_text_report() -> None:
+    text = render_text(review(ERROR, NOTICE))
+    assert "det/README.md:14: error [venue] `arXiv 2023` is not a venue." in text
+    assert "    hint: Fix." in text
+    assert "PR description: notice [checklist] Not checked." in text
+    assert text.rstrip().endswith("✗ fail: 1 error(s), 0 warning(s), 1 notice(s)")
+    assert "\033[" not in text
+    assert "\033[1;31merror\033[0m" in render_text(review(ERROR), colour=True)
