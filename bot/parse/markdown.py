@@ -164,17 +164,19 @@ def text_lines(children: Sequence[Token], first_line: int) -> list[TextLine]:
     buffer: list[str] = []
     links: list[Link] = []
     line = first_line
+    start = first_line  # where the current text line begins (a wrapped link may move `line`)
 
     def flush() -> None:
-        lines.append(TextLine(line=line, text="".join(buffer).strip(), links=tuple(links)))
+        lines.append(TextLine(line=start, text="".join(buffer).strip(), links=tuple(links)))
 
     def visit(tokens: Sequence[Token]) -> None:
-        nonlocal line, buffer, links
+        nonlocal line, start, buffer, links
         for token in tokens:
             kind = token.get("type")
             if kind in ("softbreak", "linebreak"):
                 flush()
                 line += 1
+                start = line
                 buffer, links = [], []
             elif kind == "link":
                 label = inline_text(token.get("children", ()))
