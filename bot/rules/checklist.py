@@ -52,7 +52,7 @@ def check(ctx: Context) -> list[Finding]:
                     RULE,
                     path,
                     None,
-                    f"The checklist lacks the item “{spec.text}”",
+                    f"The checklist lacks the item “{spec.text}”.",
                     f"Copy the whole checklist of the contribution guide{guide}; do not drop "
                     "items.",
                 )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from bot.model import Finding, Readme, TableRow
+from collections import Counter
+
+from bot.config import Config
+from bot.model import Finding, MethodSection, Readme
 from bot.quote import q
 from bot.rules.context import Context
+from bot.rules.layout import layout_of
 from bot.textnorm import fold
 
 RULE = "removals"
@@ -21,7 +25,8 @@ def check(ctx: Context, base_readmes: dict[str, Readme]) -> list[Finding]:
                     RULE,
                     path,
                     None,
-                    f"The PR deletes {path} with its {len(base.sections)} method sections.",
+                    f"The PR deletes {path} with its "
+                    f"{_count(len(base.sections), 'method section')}.",
                     None,
                 )
             )
@@ -36,36 +41,45 @@ def check(ctx: Context, base_readmes: dict[str, Readme]) -> list[Finding]:
                         RULE,
                         path,
                         None,
-                        f"The PR removes the section {q(old.name)} ({len(old.rows)} rows).",
+                        f"The PR removes the section {q(old.name)} "
+                        f"({_count(len(old.rows), 'row')}).",
                         None,
                     )
                 )
                 continue
-            removed = len(old.rows) - len(new.rows)
-            if removed <= 0:
-                continue
-            kept = {_row_key(row) for row in new.rows}
-            gone = [
-                row.cells[0].text or "?"
-                for row in old.rows
-                if row.cells and _row_key(row) not in kept
-            ]
-            # Edited rows also differ from the base; name the rows only when that is unambiguous.
-            names = f": {q(', '.join(gone))}" if len(gone) == removed else ""
-            findings.append(
-                Finding(
-                    "notice",
-                    RULE,
-                    path,
-                    new.line,
-                    f"The PR removes {removed} row(s) of {q(old.name)}{names}.",
-                    None,
+            gone = _row_names(old, ctx.config) - _row_names(new, ctx.config)
+            if gone:
+                names = ", ".join(sorted(gone.elements()))
+                findings.append(
+                    Finding(
+                        "notice",
+                        RULE,
+                        path,
+                        new.line,
+                        f"The PR removes {_count(gone.total(), 'row')} of {q(old.name)}: "
+                        f"{q(names)}.",
+                        None,
+                    )
                 )
-            )
     return findings
 
 
-def _row_key(row: TableRow) -> str:
-    """A row is identified by its links (scores, weights...) or, without links, its text."""
-    urls = [link.url.strip() for cell in row.cells for link in cell.links if link.url.strip()]
-    return "|".join(urls) if urls else "|".join(cell.raw for cell in row.cells)
+def _row_names(section: MethodSection, config: Config) -> Counter[str]:
+    """Rows named by their descriptive cells (`R-50-FPN 3x ✓`): edits to numbers or links keep
+    the name, so an edited row is not a removed one."""
+    task = config.task(section.task)
+    names: Counter[str] = Counter()
+    for table in section.tables:
+        columns = layout_of(task, table).columns if task else (None,) * len(table.header)
+        for row in table.rows:
+            cells = [
+                cell.text
+                for cell, column in zip(row.cells, columns, strict=False)
+                if column is None or column.descriptive
+            ]
+            names[" ".join(text for text in cells if text) or f"line {row.line}"] += 1
+    return names
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"

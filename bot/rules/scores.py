@@ -198,9 +198,15 @@ def _compare(
     rounded = f"{actual:.{metric.decimals}f}" if math.isfinite(actual) else str(actual)
     exact = f"{actual:.6g}"
     value = f"{where} = {exact}" if exact != rounded else where
-    hint = f"Copy {where} from the scores-{metric.split} file rounded to {metric.decimals} decimals"
+    hint = (
+        f"Copy {where} from the scores-{metric.split} file rounded to {metric.decimals} "
+        "decimals, or link the scores file of this very model."
+    )
     if math.isfinite(actual) and abs(shown - actual * 100) <= tolerance:
-        hint = "The file's value looks like a fraction (0-1) while the table is in percent"
+        hint = (
+            "The file holds a fraction (0-1) where the evaluator writes percent: link the file "
+            "of a current `bdd100k.eval.run`, which writes percent like the table."
+        )
     return [
         Finding(
             "error",
@@ -209,6 +215,6 @@ def _compare(
             row.line,
             f"'{column.name}' shows {q(shown_text)} but the scores-{metric.split} file says "
             f"{rounded} ({value}).",
-            hint + ", or link the scores file of this very model.",
+            hint,
         )
     ]
