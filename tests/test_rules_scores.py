@@ -188,17 +188,28 @@ def test_double_encoded_test_file_is_an_error() -> None:
             "error",
             "was not fetched: `connection refused`.",
         ),
-        (
-            FetchResult(VAL, "inconclusive", status=503),
-            "warning",
-            "could not be checked (HTTP 503).",
-        ),
     ],
 )
 def test_fetch_failures(result: FetchResult, severity: str, words: str) -> None:
     text, findings = det_check({VAL: result})
     assert summary(findings) == [(severity, "scores", line_of(text, ROW))]
     assert findings[0].message == f"The [scores] link of 'Scores-val' {words}"
+
+
+def test_transient_failures_are_one_warning_per_section_and_cause() -> None:
+    down = FetchResult(VAL, "inconclusive", status=503)
+    slow = FetchResult(TEST, "inconclusive", reason="no complete answer within 20 s")
+    text, findings = det_check({VAL: down, TEST: down})
+    assert summary(findings) == [("warning", "scores", line_of(text, ROW))]
+    assert findings[0].message == (
+        "2 scores files of this section could not be checked: `HTTP 503`."
+    )
+    assert "re-run" in (findings[0].hint or "")
+    _, findings = det_check({VAL: down, TEST: slow})
+    assert [f.message for f in findings] == [
+        "A scores file of this section could not be checked: `HTTP 503`.",
+        "A scores file of this section could not be checked: `no complete answer within 20 s`.",
+    ]
 
 
 def test_offline_context_has_no_findings() -> None:

@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 import httpx
 
 from bot import __version__
-from bot.net.guard import host_problem, port_problem, url_problem
+from bot.net.guard import UnresolvedHost, host_problem, port_problem, url_problem
 from bot.net.types import FetchResult, Verdict
 
 MAX_REDIRECTS = 5
@@ -80,9 +80,12 @@ class HttpFetcher:
             problem = url_problem(current)
             if problem is not None:
                 return FetchResult(url, "invalid" if current == url else "refused", reason=problem)
-            refused = port_problem(current, self.allow_private_hosts) or await host_problem(
-                current, self.allow_private_hosts
-            )
+            try:
+                refused = port_problem(current, self.allow_private_hosts) or await host_problem(
+                    current, self.allow_private_hosts
+                )
+            except UnresolvedHost as exc:
+                return FetchResult(url, "inconclusive", reason=str(exc))
             if refused is not None:
                 return FetchResult(url, "refused", reason=refused)
             try:

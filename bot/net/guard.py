@@ -59,15 +59,22 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
+class UnresolvedHost(Exception):
+    """The host name did not resolve: a typo, or no network where the review runs."""
+
+
 async def host_problem(url: str, allow_private: bool) -> str | None:
-    """Why the URL's host may not be contacted (decided on the resolved addresses)."""
+    """Why the URL's host may not be contacted (decided on the resolved addresses).
+
+    Raises UnresolvedHost when the name does not resolve.
+    """
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
     try:
         addresses = await resolve(host, port)
     except (OSError, UnicodeError) as exc:
-        return f"the host {host} does not resolve ({exc})"
+        raise UnresolvedHost(f"the host {host} does not resolve ({exc})") from exc
     if allow_private:
         return None
     for address in addresses:

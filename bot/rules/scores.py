@@ -27,6 +27,7 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
     findings: list[Finding] = []
     unverified: dict[str, list[int]] = defaultdict(list)
     notes: dict[str, str] = {}
+    unchecked: dict[str, list[int]] = defaultdict(list)
     for table in entry.section.tables:
         layout = layout_of(entry.task, table)
         for row in table.rows:
@@ -36,6 +37,21 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
                 for column_name, note in checked.unverified.items():
                     unverified[column_name].append(row.line)
                     notes[column_name] = note
+                for reason in checked.unchecked:
+                    unchecked[reason].append(row.line)
+    for reason, lines in unchecked.items():
+        files = "A scores file" if len(lines) == 1 else f"{len(lines)} scores files"
+        findings.append(
+            Finding(
+                "warning",
+                RULE,
+                entry.section.path,
+                lines[0],
+                f"{files} of this section could not be checked: {q(reason)}.",
+                "This is usually temporary (a slow or unreachable host, or no network where the "
+                "review ran); a maintainer can re-run the review.",
+            )
+        )
     for column_name, lines in unverified.items():
         rows = "this row" if len(lines) == 1 else f"{len(lines)} rows"
         findings.append(
@@ -70,6 +86,8 @@ class _RowCheck:
     ctx: Context
     # Metric columns that have no scores file to check against, with the config's note.
     unverified: dict[str, str] = field(default_factory=dict)
+    # Why scores files could not be fetched this time (timeouts, 5xx, no network).
+    unchecked: list[str] = field(default_factory=list)
 
     def finding(self, severity: Severity, message: str, hint: str | None) -> Finding:
         return Finding(severity, RULE, self.section.path, self.row.line, message, hint)
@@ -84,6 +102,11 @@ class _RowCheck:
             if result is None:
                 continue
             key = (spec.split or "", spec.label.casefold())
+            if result.verdict == "inconclusive":
+                # Transient: said once per section and cause, not once per link.
+                self.unchecked.append(result.reason or f"HTTP {result.status}")
+                documents[key] = None
+                continue
             failure = describe_failure(result, f"The [{spec.label}] link of '{column.name}'")
             if failure is not None:
                 findings.append(self.finding(failure.severity, failure.message, failure.hint))
