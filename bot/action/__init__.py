@@ -1,0 +1,1 @@
+"""The GitHub Action: reads the event and inputs, reviews the pull request, publishes."""

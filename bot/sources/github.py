@@ -1,0 +1,230 @@
+"""Builds a Submission from a pull request (or a branch, for the audit) through PyGithub."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from github.ContentFile import ContentFile
+from github.GithubException import GithubException, UnknownObjectException
+from github.PullRequest import PullRequest
+from github.Repository import Repository
+
+from bot.config import Config
+from bot.errors import ConfigError, OperationalError
+from bot.model import PR_DESCRIPTION, ChangedFile, FileStatus, Submission
+from bot.parse.diff import added_lines
+
+_STATUS: dict[str, FileStatus] = {
+    "added": "added",
+    "copied": "added",
+    "removed": "removed",
+    "renamed": "renamed",
+    "modified": "modified",
+    "changed": "modified",
+    "unchanged": "modified",
+}
+# GitHub lists at most this many files of a pull request.
+MAX_PULL_FILES = 3000
+
+
+@dataclass(frozen=True)
+class PullSnapshot:
+    """What a pull request was when the review read it (compared again before writing)."""
+
+    number: int
+    head_sha: str
+    base_sha: str
+    base_ref: str
+    body: str | None
+    author: str
+    base_repo: str
+    head_repo: str | None  # None when the fork was deleted
+    state: str
+
+    @property
+    def from_fork(self) -> bool:
+        return self.head_repo != self.base_repo
+
+
+@dataclass(frozen=True)
+class PullData:
+    """The Submission, plus each changed file's patch (None: GitHub sent none) for inline notes."""
+
+    submission: Submission
+    patches: Mapping[str, str | None] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+def snapshot(pull: PullRequest) -> PullSnapshot:
+    head_repo = pull.head.repo
+    return PullSnapshot(
+        number=pull.number,
+        head_sha=pull.head.sha,
+        base_sha=pull.base.sha,
+        base_ref=pull.base.ref,
+        body=pull.body,
+        author=pull.user.login,
+        base_repo=pull.base.repo.full_name,
+        head_repo=head_repo.full_name if head_repo is not None else None,
+        state=pull.state,
+    )
+
+
+def read_text(repo: Repository, path: str, ref: str) -> str | None:
+    """A file's text at `ref` (a commit id), or None when there is no such file."""
+    try:
+        content = repo.get_contents(path, ref=ref)
+    except UnknownObjectException:
+        return None
+    if isinstance(content, list):  # a folder
+        return None
+    return _decode(content, path, ref)
+
+
+def _decode(content: ContentFile, path: str, ref: str) -> str:
+    if content.encoding != "base64":
+        raise OperationalError(
+            f"{path} at {ref[:12]} is {content.size} bytes, too large to read through GitHub's "
+            "contents API (1 MB at most); zoo-review reviews READMEs below that size"
+        )
+    return content.decoded_content.decode("utf-8", "replace")
+
+
+def read_config(repo: Repository, base_sha: str, path: str, *, required: bool) -> str | None:
+    """The repository's zoo-review config as it is at the BASE commit: a PR cannot weaken its
+    own review. `required`: the maintainer named the file, so its absence is an error."""
+    text = read_text(repo, path, base_sha)
+    if text is None and required:
+        raise ConfigError(
+            f"the config file {path} (input `config`) does not exist on the base branch at "
+            f"{base_sha[:12]}; add it there or remove the `config` input"
+        )
+    return text
+
+
+def tree_paths(repo: Repository, sha: str) -> frozenset[str]:
+    """Every file path at commit `sha`; a truncated recursive listing is completed folder by
+    folder."""
+    tree = repo.get_git_tree(sha, recursive=True)
+    if not tree.truncated:
+        return frozenset(e.path for e in tree.tree if e.type == "blob")
+    paths: set[str] = set()
+    pending: list[tuple[str, str]] = [("", sha)]
+    while pending:
+        prefix, tree_sha = pending.pop()
+        level = repo.get_git_tree(tree_sha)
+        for entry in level.tree:
+            if entry.type == "blob":
+                paths.add(prefix + entry.path)
+            elif entry.type == "tree":
+                pending.append((f"{prefix}{entry.path}/", entry.sha))
+    return frozenset(paths)
+
+
+def added_by_comparison(old: str | None, new: str) -> frozenset[int]:
+    """1-based lines of `new` that are not in `old`: the added lines when GitHub sends no patch
+    (a diff too large to show)."""
+    new_lines = new.split("\n")
+    if old is None:
+        return frozenset(range(1, len(new_lines) + 1))
+    matcher = difflib.SequenceMatcher(None, old.split("\n"), new_lines, autojunk=False)
+    added: set[int] = set()
+    for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("insert", "replace"):
+            added.update(range(j1 + 1, j2 + 1))
+    return frozenset(added)
+
+
+def _readme_paths(config: Config) -> list[str]:
+    return [task.readme for task in config.tasks]
+
+
+def _head_texts(
+    repo: Repository, sha: str, readmes: Iterable[str], paths: frozenset[str]
+) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for path in readmes:
+        if path in paths:
+            text = read_text(repo, path, sha)
+            if text is not None:
+                texts[path] = text
+    return texts
+
+
+def load_pull(repo: Repository, pull: PullRequest, snap: PullSnapshot, config: Config) -> PullData:
+    """The pull request at `snap.head_sha` against `snap.base_sha`, read from the BASE
+    repository (GitHub keeps a fork's commits there too); nothing is checked out or run."""
+    readmes = _readme_paths(config)
+    head_paths = tree_paths(repo, snap.head_sha)
+    head_texts = _head_texts(repo, snap.head_sha, readmes, head_paths)
+    changed: list[ChangedFile] = []
+    patches: dict[str, str | None] = {}
+    base_texts: dict[str, str] = {}
+    notes: list[str] = []
+    count = 0
+    for item in pull.get_files():
+        count += 1
+        status = _STATUS.get(item.status, "modified")
+        previous = item.previous_filename if status == "renamed" else None
+        patch: str | None = item.patch
+        patches[item.filename] = patch
+        lines: frozenset[int] = frozenset()
+        if item.filename in readmes:
+            old = read_text(repo, previous or item.filename, snap.base_sha)
+            if old is not None:
+                base_texts[item.filename] = old
+            new = head_texts.get(item.filename)
+            if status != "removed" and new is not None:
+                if patch is not None:
+                    lines = added_lines(patch)
+                    if status == "added" and not lines:
+                        lines = frozenset(range(1, new.count("\n") + 2))
+                else:
+                    lines = added_by_comparison(old, new)
+        changed.append(
+            ChangedFile(
+                path=item.filename, status=status, added_lines=lines, previous_path=previous
+            )
+        )
+    if count >= MAX_PULL_FILES:
+        notes.append(
+            f"The PR changes {MAX_PULL_FILES} files or more; GitHub lists only the first "
+            f"{MAX_PULL_FILES}, so a task README beyond them was not reviewed."
+        )
+    submission = Submission(
+        base=snap.base_sha,
+        head=snap.head_sha,
+        body=snap.body or "",
+        body_path=PR_DESCRIPTION,
+        changed=tuple(changed),
+        head_texts=head_texts,
+        base_texts=base_texts,
+        head_paths=head_paths,
+        repository=snap.base_repo,
+    )
+    return PullData(submission=submission, patches=patches, notes=tuple(notes))
+
+
+def load_branch(repo: Repository, sha: str, config: Config) -> Submission:
+    """The zoo at commit `sha` as a Submission with no changes (the audit reviews all of it)."""
+    head_paths = tree_paths(repo, sha)
+    return Submission(
+        base=sha,
+        head=sha,
+        body=None,
+        body_path=PR_DESCRIPTION,
+        changed=(),
+        head_texts=_head_texts(repo, sha, _readme_paths(config), head_paths),
+        base_texts={},
+        head_paths=head_paths,
+        repository=repo.full_name,
+    )
+
+
+def describe_error(exc: GithubException) -> str:
+    """GitHub's answer in one line, for messages."""
+    data = exc.data
+    message = data.get("message") if isinstance(data, dict) else None
+    return f"HTTP {exc.status}" + (f": {message}" if isinstance(message, str) else "")
