@@ -1,0 +1,1 @@
+"""The only writer to GitHub: sticky comment, inline review, status, reactions, runner files."""

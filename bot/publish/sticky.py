@@ -1,0 +1,148 @@
+"""The one sticky review comment: rendered under GitHub's size limit, created or updated."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import requests
+from github.GithubException import GithubException, UnknownObjectException
+from github.IssueComment import IssueComment
+from github.PullRequest import PullRequest
+
+from bot.errors import OperationalError
+from bot.model import Review
+from bot.publish.links import Links
+from bot.publish.progress import compare, render_progress
+from bot.publish.state import STICKY_MARKER, Stored, decode_state, encode_state
+from bot.report.markdown import render_markdown
+
+MAX_COMMENT = 65536
+RECHECK = "/zoo-review recheck"
+
+
+@dataclass(frozen=True)
+class StickyBody:
+    """The comment (at most 65,536 characters) and the whole review for the job summary."""
+
+    comment: str
+    full: str
+    truncated: bool
+
+
+def render_sticky(
+    review: Review,
+    links: Links,
+    *,
+    previous: Stored | None = None,
+    guide: str | None = None,
+    notes: Sequence[str] = (),
+    limit: int = MAX_COMMENT,
+) -> StickyBody:
+    """The sticky comment: hidden markers, the review, progress since the previous review, and
+    a stamp with the reviewed head commit and the run."""
+    body = render_markdown(review, line_link=links.line_link, guide=guide)
+    progress = compare(previous, review)
+    lines = body.split("\n")
+    head, rest = lines[:3], lines[3:]  # title, blank line, "Reviewed … against …"
+    extra: list[str] = []
+    if progress is not None:
+        extra += ["", render_progress(progress, links.line_link).rstrip("\n")]
+    extra += [f"\n> {note}" for note in notes]
+    content = "\n".join([*head, *extra, *rest]).rstrip("\n")
+    markers = f"{STICKY_MARKER}\n{encode_state(review)}\n"
+    stamp = "\n\n" + _stamp(links)
+    full = markers + content + stamp
+    if len(full) <= limit:
+        return StickyBody(comment=full, full=full, truncated=False)
+    pointer = (
+        "\n\n> ✂️ This review is longer than a GitHub comment may be; the rest is in the job "
+        + (f"summary of [this run]({links.run_url})." if links.run_url else "summary of the run.")
+    )
+    budget = limit - len(markers) - len(stamp) - len(pointer) - len("\n</details>")
+    comment = markers + _cut(content, budget) + pointer + stamp
+    return StickyBody(comment=comment, full=full, truncated=True)
+
+
+def _stamp(links: Links) -> str:
+    commit = f"[`{links.head_sha[:7]}`]({links.commit_url})"
+    run = f" · [run]({links.run_url})" if links.run_url else ""
+    return (
+        f"<sub>Reviewed commit {commit}{run} · updated on every push; a maintainer can comment "
+        f"`{RECHECK}` to review again.</sub>\n"
+    )
+
+
+def _cut(content: str, budget: int) -> str:
+    """Whole lines that fit in `budget`, with an open `<details>` closed."""
+    kept: list[str] = []
+    size = 0
+    for line in content.split("\n"):
+        if size + len(line) + 1 > budget:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    text = "\n".join(kept)
+    if text.count("<details>") > text.count("</details>"):
+        text += "\n</details>"
+    return text
+
+
+def ours(comments: Iterable[IssueComment], login: str) -> list[IssueComment]:
+    """Sticky comments: the hidden marker AND written by the bot; oldest first."""
+    found = [c for c in comments if STICKY_MARKER in (c.body or "") and c.user.login == login]
+    return sorted(found, key=lambda c: (c.created_at, c.id))
+
+
+def previous_state(existing: Sequence[IssueComment]) -> Stored | None:
+    """What the standing sticky comment last reported (None: none, or not readable)."""
+    return decode_state(existing[0].body or "") if existing else None
+
+
+@dataclass(frozen=True)
+class StickyResult:
+    comment_id: int
+    created: bool
+    deleted: int
+
+
+def write_sticky(
+    pull: PullRequest, existing: Sequence[IssueComment], body: str, login: str
+) -> StickyResult:
+    """Update the standing comment, or create one; then delete the duplicates that a racing run
+    (or a create whose answer was lost) made, keeping the oldest."""
+    if existing:
+        keep = existing[0]
+        if keep.body != body:
+            keep.edit(body)
+        return StickyResult(keep.id, created=False, deleted=_delete(existing[1:]))
+    created: IssueComment | None = None
+    try:
+        created = pull.create_issue_comment(body)
+    except GithubException as exc:
+        if exc.status < 500:
+            raise
+    except requests.RequestException:
+        pass  # the answer was lost: the comment may exist; the listing below tells
+    if created is not None:
+        login = created.user.login
+    mine = ours(pull.get_issue_comments(), login)
+    if not mine:
+        raise OperationalError(
+            "GitHub did not create the review comment (its API failed); re-run the workflow"
+        )
+    keep = mine[0]
+    if created is not None and keep.id != created.id and keep.body != body:
+        keep.edit(body)
+    return StickyResult(keep.id, created=True, deleted=_delete(mine[1:]))
+
+
+def _delete(comments: Iterable[IssueComment]) -> int:
+    deleted = 0
+    for comment in comments:
+        try:
+            comment.delete()
+            deleted += 1
+        except UnknownObjectException:
+            pass  # the racing run deleted it first
+    return deleted

@@ -1,0 +1,116 @@
+"""The runner's files and commands: job summary, outputs, annotations, and a log that no
+contributor text can turn into a workflow command."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TextIO
+
+from bot.errors import OperationalError
+from bot.model import Finding, Severity
+from bot.quote import plain
+
+# GitHub shows at most 10 annotations of each kind per step.
+ANNOTATION_CAP = 10
+_COMMAND = {"error": "error", "warning": "warning", "notice": "notice"}
+_STARTS_COMMAND = re.compile(r"^(\s*):(?=:)", re.MULTILINE)
+
+
+def escape_data(value: str) -> str:
+    """A workflow command's message: %, CR and LF escaped, so it stays one command."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(value: str) -> str:
+    """A workflow command's property value: also `:` and `,`, which end a property."""
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def neutralize(text: str) -> str:
+    """Text for the log with no line starting with `::` and no `##[` (both are commands)."""
+    text = _STARTS_COMMAND.sub(lambda m: f"{m.group(1)}:\u200b", text)
+    return text.replace("##[", "#\u200b#[")
+
+
+def log(text: str, stream: TextIO | None = None) -> None:
+    """Print our own text, neutralized anyway: values in it may come from a PR."""
+    out = stream or sys.stdout
+    out.write(neutralize(text).rstrip("\n") + "\n")
+    out.flush()
+
+
+def command(name: str, message: str, properties: Mapping[str, str | int] | None = None) -> str:
+    """One workflow command line, every part escaped."""
+    props = ",".join(
+        f"{key}={escape_property(str(value))}" for key, value in (properties or {}).items()
+    )
+    return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
+
+
+def annotations(
+    findings: Iterable[Finding], body_path: str
+) -> tuple[list[str], dict[Severity, int]]:
+    """Annotation commands for the findings within GitHub's caps, and how many were left out."""
+    lines: list[str] = []
+    used: dict[Severity, int] = {"error": 0, "warning": 0, "notice": 0}
+    skipped: dict[Severity, int] = {"error": 0, "warning": 0, "notice": 0}
+    for finding in findings:
+        if used[finding.severity] >= ANNOTATION_CAP:
+            skipped[finding.severity] += 1
+            continue
+        used[finding.severity] += 1
+        message = plain(finding.message)
+        if finding.hint:
+            message += f"\n{plain(finding.hint)}"
+        properties: dict[str, str | int] = {"title": f"zoo-review {finding.rule}"}
+        if finding.path != body_path:
+            properties["file"] = finding.path
+            if finding.line is not None:
+                properties["line"] = finding.line
+        lines.append(command(_COMMAND[finding.severity], message, properties))
+    return lines, skipped
+
+
+def emit(lines: Iterable[str], stream: TextIO | None = None) -> None:
+    """Print workflow commands that `command` built (already escaped)."""
+    out = stream or sys.stdout
+    for line in lines:
+        out.write(line + "\n")
+    out.flush()
+
+
+def append_summary(markdown: str, env: Mapping[str, str] | None = None) -> bool:
+    """Append to the job summary (GITHUB_STEP_SUMMARY); False when there is none."""
+    path = (env if env is not None else os.environ).get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return False
+    try:
+        with Path(path).open("a", encoding="utf-8") as handle:
+            handle.write(markdown.rstrip("\n") + "\n\n")
+    except OSError as exc:
+        raise OperationalError(f"cannot write the job summary {path}: {exc}") from exc
+    return True
+
+
+def write_outputs(values: Mapping[str, str], env: Mapping[str, str] | None = None) -> bool:
+    """Set step outputs in GITHUB_OUTPUT with a random heredoc delimiter per value."""
+    path = (env if env is not None else os.environ).get("GITHUB_OUTPUT")
+    if not path:
+        return False
+    chunks: list[str] = []
+    for name, value in values.items():
+        delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+        while delimiter in value:  # pragma: no cover - 128 random bits
+            delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+        chunks.append(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+    try:
+        with Path(path).open("a", encoding="utf-8") as handle:
+            handle.write("".join(chunks))
+    except OSError as exc:
+        raise OperationalError(f"cannot write the step outputs {path}: {exc}") from exc
+    return True
