@@ -52,7 +52,7 @@ def command(name: str, message: str, properties: Mapping[str, str | int] | None 
     return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
 
 
-def annotations(
+def annotation_lines(
     findings: Iterable[Finding], body_path: str
 ) -> tuple[list[str], dict[Severity, int]]:
     """Annotation commands for the findings within GitHub's caps, and how many were left out."""
