@@ -32,5 +32,5 @@ def run_audit(ctx: RunContext, branch: str) -> int:
     )
     body = render_markdown(result, line_link=links.line_link, guide=config.guide)
     title = f"## zoo-review audit of `{branch}` at [`{sha[:7]}`]({links.commit_url})"
-    workflow.append_summary(f"{title}\n\n{body}")
+    workflow.append_summary(f"{title}\n\n{body}", ctx.runner.summary_file)
     return EXIT_FAIL if fails(result, ctx.inputs.fail_on) else EXIT_PASS

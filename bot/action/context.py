@@ -76,5 +76,6 @@ def finish_runner_files(ctx: RunContext, result: Review, body_path: str, report:
             "errors": str(result.count("error")),
             "warnings": str(result.count("warning")),
             "report": str(report),
-        }
+        },
+        ctx.runner.output_file,
     )

@@ -49,6 +49,8 @@ class Runner:
     allow_private_hosts: bool
     remaps: tuple[Remap, ...]
     pacing: Pacing
+    output_file: str | None = None
+    summary_file: str | None = None
 
 
 def _input(env: Mapping[str, str], name: str) -> str:
@@ -163,4 +165,6 @@ def read_runner(env: Mapping[str, str]) -> Runner:
         allow_private_hosts=env.get("ZOO_REVIEW_ALLOW_PRIVATE_HOSTS", "").strip() == "1",
         remaps=remaps,
         pacing=Pacing(scale=_scale(env)),
+        output_file=env.get("GITHUB_OUTPUT") or None,
+        summary_file=env.get("GITHUB_STEP_SUMMARY") or None,
     )

@@ -76,7 +76,7 @@ def _run(env: Mapping[str, str]) -> int:
     if isinstance(todo, Skip):
         workflow.log(f"zoo-review: {todo.note}; nothing to do.")
         workflow.write_outputs(
-            {"verdict": "skipped", "errors": "0", "warnings": "0", "report": ""}, env
+            {"verdict": "skipped", "errors": "0", "warnings": "0", "report": ""}, runner.output_file
         )
         return EXIT_PASS
     client = build_client(runner.api_url, inputs.token, runner.pacing)

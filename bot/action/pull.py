@@ -114,7 +114,7 @@ def _review_and_publish(
 
     if read_only:
         body = render_sticky(result, links, guide=config.guide, notes=[*notes, READ_ONLY])
-        workflow.append_summary(body.full)
+        workflow.append_summary(body.full, ctx.runner.summary_file)
         workflow.log(READ_ONLY)
         return Outcome(code, published=False, notes=[READ_ONLY])
 
@@ -138,7 +138,7 @@ def _review_and_publish(
             status.final = "error"  # a newer run owns the status: leave it
         workflow.log(note)
         body = render_sticky(result, links, guide=config.guide, notes=[*notes, note])
-        workflow.append_summary(body.full)
+        workflow.append_summary(body.full, ctx.runner.summary_file)
         return Outcome(EXIT_PASS, published=False, notes=[note])
 
     existing = ours(pull.get_issue_comments(), ctx.login) if ctx.inputs.comment else []
@@ -154,7 +154,7 @@ def _review_and_publish(
             )
     if ctx.inputs.inline:
         _inline(ctx, pull, snap, result, data.patches)
-    workflow.append_summary(summary)
+    workflow.append_summary(summary, ctx.runner.summary_file)
     status.set("failure" if failed else "success", _description(result, ctx.inputs.fail_on))
     return Outcome(code, published=True, notes=notes)
 

@@ -3,7 +3,6 @@ contributor text can turn into a workflow command."""
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import sys
@@ -84,9 +83,8 @@ def emit(lines: Iterable[str], stream: TextIO | None = None) -> None:
     out.flush()
 
 
-def append_summary(markdown: str, env: Mapping[str, str] | None = None) -> bool:
-    """Append to the job summary (GITHUB_STEP_SUMMARY); False when there is none."""
-    path = (env if env is not None else os.environ).get("GITHUB_STEP_SUMMARY")
+def append_summary(markdown: str, path: str | None) -> bool:
+    """Append to the job summary (the file GITHUB_STEP_SUMMARY names); False without one."""
     if not path:
         return False
     try:
@@ -97,9 +95,8 @@ def append_summary(markdown: str, env: Mapping[str, str] | None = None) -> bool:
     return True
 
 
-def write_outputs(values: Mapping[str, str], env: Mapping[str, str] | None = None) -> bool:
-    """Set step outputs in GITHUB_OUTPUT with a random heredoc delimiter per value."""
-    path = (env if env is not None else os.environ).get("GITHUB_OUTPUT")
+def write_outputs(values: Mapping[str, str], path: str | None) -> bool:
+    """Set step outputs in the GITHUB_OUTPUT file, with a random heredoc delimiter per value."""
     if not path:
         return False
     chunks: list[str] = []
