@@ -155,3 +155,168 @@ def test_second_run_after_a_fix_updates_the_comment_and_says_what_was_fixed(
     assert state_marker(after)["head"] == broken.pull.head_sha
     assert statuses(broken, broken.pull.head_sha)[-1][0] == "success"
     assert statuses(broken, old_head)[-1][0] == "failure"
+
+
+def test_two_concurrent_runs_leave_exactly_one_comment(
+    clean: ExampleZoo, on_clean: tuple[ActionHarness, FakeGitHub]
+) -> None:
+    harness, server = on_clean
+    # Both runs list the comments before either creates one: both create, then clean up.
+    server.faults.delay("/repos/*/issues/*/comments", 0.6, method="GET", times=2)
+    event = payloads.pull_request(server, clean.pull, "opened")
+    first = harness.popen("pull_request_target", event)
+    second = harness.popen("pull_request_target", event)
+    runs = [harness.finish(*first), harness.finish(*second)]
+    assert [run.code for run in runs] == [0, 0], runs[0].stdout + runs[1].stdout
+    assert len(sticky_comments(clean)) == 1
+    created = server.log.count("POST", f"/repos/{clean.repo.full_name}/issues/1/comments")
+    deleted = server.log.count("DELETE")
+    assert created - deleted == 1
+
+
+def test_a_comment_post_answered_502_after_it_succeeded_is_not_repeated(
+    clean: ExampleZoo, on_clean: tuple[ActionHarness, FakeGitHub]
+) -> None:
+    harness, server = on_clean
+    fault = server.faults.fail_after_success("/repos/*/issues/*/comments", method="POST")
+    run = harness.run("pull_request_target", payloads.pull_request(server, clean.pull))
+    assert run.code == 0, run.stdout + run.stderr
+    assert fault.hits == 1
+    assert server.log.count("POST", f"/repos/{clean.repo.full_name}/issues/1/comments") == 1
+    assert len(sticky_comments(clean)) == 1
+    assert statuses(clean, clean.pull.head_sha)[-1][0] == "success"
+
+
+def test_a_review_post_answered_502_after_it_succeeded_is_found_not_repeated(
+    broken: ExampleZoo, on_broken: tuple[ActionHarness, FakeGitHub]
+) -> None:
+    harness, server = on_broken
+    server.faults.fail_after_success("/repos/*/pulls/*/reviews", method="POST")
+    run = harness.run("pull_request_target", payloads.pull_request(server, broken.pull))
+    assert run.code == 1, run.stdout + run.stderr
+    assert len(zoo_reviews(broken)) == 1
+    assert statuses(broken, broken.pull.head_sha)[-1][0] == "failure"
+
+
+def test_secondary_rate_limit_waits_for_retry_after_then_succeeds(
+    clean: ExampleZoo, on_clean: tuple[ActionHarness, FakeGitHub]
+) -> None:
+    harness, server = on_clean
+    fault = server.faults.secondary_rate_limit(
+        "/repos/*/issues/*/comments", method="POST", retry_after=1
+    )
+    run = harness.run("pull_request_target", payloads.pull_request(server, clean.pull))
+    assert run.code == 0, run.stdout + run.stderr
+    assert fault.hits == 1
+    posts = server.log.find("POST", f"/repos/{clean.repo.full_name}/issues/1/comments")
+    assert [entry.status for entry in posts] == [403, 201]
+    waited = posts[1].seq - posts[0].seq == 1
+    assert waited  # nothing else was sent in between: it waited, then sent the same request
+    assert len(sticky_comments(clean)) == 1
+
+
+def test_github_failing_mid_run_sets_error_never_pending(
+    clean: ExampleZoo, on_clean: tuple[ActionHarness, FakeGitHub]
+) -> None:
+    harness, server = on_clean
+    server.faults.server_error("/repos/*/pulls/*/files", times=None, status=500)
+    run = harness.run("pull_request_target", payloads.pull_request(server, clean.pull))
+    assert run.code == 2
+    assert "::error::zoo-review: GitHub's API failed (HTTP 500" in run.stdout
+    assert "Traceback" not in run.stdout + run.stderr
+    assert statuses(clean, clean.pull.head_sha) == [
+        ("pending", "Reviewing the contribution…"),
+        ("error", "zoo-review could not finish (see the run log); comment /zoo-review recheck to re-run"),
+    ]
+    assert not sticky_comments(clean)
+
+
+@pytest.mark.parametrize("change", ["push", "edit"])
+def test_pr_changing_mid_run_writes_nothing(
+    clean: ExampleZoo, on_clean: tuple[ActionHarness, FakeGitHub], change: str
+) -> None:
+    harness, server = on_clean
+    old_head = clean.pull.head_sha
+    new_head = clean.world.add_commit(
+        clean.fork, {"det/notes.md": "more\n"}, parent=old_head, author="contributor"
+    )
+    # Right after the run read the PR (its second request), the contributor acts.
+    if change == "push":
+        server.faults.move_head(clean.pull, new_head, after_requests=3)
+    else:
+        server.faults.edit_body(clean.pull, clean.body + "\nedited\n", after_requests=3)
+    run = harness.run("pull_request_target", payloads.pull_request(server, clean.pull))
+    assert run.code == 0, run.stdout + run.stderr
+    assert "The PR changed during the review" in run.stdout
+    assert not clean.world.comments_on(clean.repo, clean.pull.number)
+    assert not zoo_reviews(clean)
+    assert statuses(clean, old_head)[-1] == (
+        "error",
+        "Superseded: the PR changed during the review; the newer run reviews it",
+    )
+    assert not statuses(clean, new_head)
+    assert "The PR changed during the review" in run.summary
+
+
+def test_maintainer_recheck_reruns_with_reactions(
+    clean: ExampleZoo, on_clean: tuple[ActionHarness, FakeGitHub]
+) -> None:
+    harness, server = on_clean
+    clean.world.grant(clean.repo, "maintainer", "maintain")
+    comment = clean.world.add_issue_comment(
+        clean.repo, clean.pull.number, "maintainer", "/zoo-review recheck\nthe files moved"
+    )
+    run = harness.run("issue_comment", payloads.issue_comment(server, comment))
+    assert run.code == 0, run.stdout + run.stderr
+    assert [r.content for r in comment.reactions] == ["eyes", "+1"]
+    assert all(r.user.login == ACTIONS_LOGIN for r in comment.reactions)
+    assert statuses(clean, clean.pull.head_sha)[-1][0] == "success"
+    assert len(sticky_comments(clean)) == 1
+
+
+def test_command_from_a_read_only_user_is_refused_and_nothing_runs(
+    clean: ExampleZoo, on_clean: tuple[ActionHarness, FakeGitHub]
+) -> None:
+    harness, server = on_clean
+    clean.world.add_user("passerby")
+    comment = clean.world.add_issue_comment(
+        clean.repo, clean.pull.number, "passerby", "/zoo-review recheck"
+    )
+    run = harness.run("issue_comment", payloads.issue_comment(server, comment))
+    assert run.code == 0, run.stdout + run.stderr
+    assert [r.content for r in comment.reactions] == ["eyes", "-1"]
+    replies = [c for c in clean.world.comments_on(clean.repo, 1) if c.user.login == ACTIONS_LOGIN]
+    assert len(replies) == 1
+    assert "Only collaborators with write access" in replies[0].body
+    assert "`@\u2060passerby`" in replies[0].body  # no mention
+    assert "has `read` access" in replies[0].body
+    assert not statuses(clean, clean.pull.head_sha)
+    assert not server.log.find("GET", f"/repos/{clean.repo.full_name}/pulls/1/files")
+
+
+def test_fork_pr_on_pull_request_with_a_read_only_token_writes_nothing(
+    broken: ExampleZoo, on_broken: tuple[ActionHarness, FakeGitHub]
+) -> None:
+    harness, server = on_broken
+    assert broken.pull.head_repo.full_name != broken.repo.full_name
+    token = server.add_token("ghs_ReadOnlyForkToken000000000000000000", write=False)
+    event = payloads.pull_request(server, broken.pull, "opened")
+    assert event["pull_request"]["head"]["repo"]["full_name"] == "contributor/bdd100k-models"
+    run = harness.run("pull_request", event, **{"INPUT_GITHUB-TOKEN": token})
+    assert run.code == 1, run.stdout + run.stderr
+    assert not any(entry.performed for entry in server.log.writes())
+    assert "read-only token" in run.summary
+    assert "is not a venue" in run.summary
+    assert run.outputs["verdict"] == "fail"
+
+
+def test_fork_pr_cannot_weaken_its_review_through_the_config(
+    broken: ExampleZoo, on_broken: tuple[ActionHarness, FakeGitHub]
+) -> None:
+    harness, server = on_broken
+    broken.push({".github/zoo-review.yml": "venues:\n  not_venues: []\ntasks:\n  det: null\n"})
+    run = harness.run("pull_request_target", payloads.pull_request(server, broken.pull, "synchronize"))
+    assert run.code == 1
+    assert "is not a venue" in run.stdout
+    contents = server.log.find("GET", f"/repos/{broken.repo.full_name}/contents/.github/zoo-review.yml")
+    assert contents and all(e.query.get("ref") == broken.pull.base_sha for e in contents)
