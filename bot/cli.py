@@ -12,12 +12,15 @@ from pathlib import Path
 from bot import __version__
 from bot.config import Config, load_config, load_config_file
 from bot.engine import ReviewOptions, review
-from bot.errors import OperationalError
+from bot.errors import OperationalError, UsageError
 from bot.example import run as example
 from bot.model import Review, Submission
-from bot.net.fetch import HttpFetcher
+from bot.net.cache import CachedFetcher
 from bot.net.remap import parse_remap
+from bot.net.setup import build_fetcher
+from bot.net.types import Fetcher
 from bot.report.output import FORMATS, write_report
+from bot.report.progress import ProgressBar
 from bot.sources.local import GitRepo, load_submission, read_repo_config, resolve_revisions
 
 EXIT_USAGE = 2
@@ -91,6 +94,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(run=run_check)
 
+    audit = commands.add_parser(
+        "audit",
+        help="check every artifact of the whole zoo (link rot), for maintainers",
+        description="Reviews every entry of the task READMEs at a revision and checks every "
+        "linked file. Exit status: 0 no errors, 1 errors found, 2 usage or operational error.",
+    )
+    audit.add_argument("--repo", type=Path, default=Path("."), help="the zoo checkout (default: .)")
+    audit.add_argument("--rev", default="HEAD", help="the revision to audit (default: HEAD)")
+    audit.add_argument(
+        "--task", action="append", default=[], help="audit only this task (repeatable)"
+    )
+    audit.add_argument(
+        "--cache", type=Path, help="keep good link results in this folder and reuse them"
+    )
+    audit.add_argument(
+        "--max-cache-age",
+        type=float,
+        default=24.0,
+        metavar="HOURS",
+        help="reuse cached results younger than this (default: 24)",
+    )
+    audit.add_argument(
+        "--config",
+        type=Path,
+        help="config merged over the bundled default (default: the audited revision's "
+        ".github/zoo-review.yml)",
+    )
+    add_output_options(audit)
+    add_network_options(audit)
+    audit.set_defaults(run=run_audit)
+
     example = commands.add_parser(
         "example",
         help="build a small zoo with a contribution, serve its files locally, review it",
@@ -128,6 +162,17 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
         help="operator's permission to fetch from loopback and private addresses and from "
         "non-standard ports (a local mirror, tests)",
     )
+    parser.add_argument(
+        "--verify-checksums",
+        action="store_true",
+        help="download each weights file and compare its MD5 (within the config's size and "
+        "time budget)",
+    )
+    parser.add_argument(
+        "--scores-only",
+        action="store_true",
+        help="fetch only the scores files, not the other linked files and pages",
+    )
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -143,20 +188,56 @@ def run_check(args: argparse.Namespace) -> int:
     return write_report(run_review(submission, config, args), config, args.format, args.output)
 
 
-def run_review(submission: Submission, config: Config, args: argparse.Namespace) -> Review:
-    """Review with the network options of the command line."""
+def run_audit(args: argparse.Namespace) -> int:
+    repo = GitRepo.open(args.repo)
+    head = repo.resolve(args.rev)
+    if head is None:
+        raise UsageError(f"--rev {args.rev}: no such commit in {repo.root}")
+    if args.config is not None:
+        config = load_config_file(args.config)
+    else:
+        config = load_config(read_repo_config(repo, head))
+    unknown = [name for name in args.task if config.task(name) is None]
+    if unknown:
+        known = ", ".join(task.name for task in config.tasks)
+        raise UsageError(f"--task {', '.join(unknown)}: no such task (tasks: {known})")
+    if args.max_cache_age < 0:
+        raise UsageError("--max-cache-age must not be negative")
+    submission = load_submission(repo, config, head, head)
+    result = run_review(submission, config, args, audit_tasks=tuple(args.task))
+    return write_report(result, config, args.format, args.output)
+
+
+def run_review(
+    submission: Submission,
+    config: Config,
+    args: argparse.Namespace,
+    *,
+    audit_tasks: tuple[str, ...] | None = None,
+    allow_private_hosts: bool = False,
+) -> Review:
+    """Review with the network options of the command line (`audit_tasks`: an audit)."""
     options = ReviewOptions(
-        audit_all=getattr(args, "audit_all", False),
+        audit_all=audit_tasks is not None or getattr(args, "audit_all", False),
         offline=args.offline,
         remaps=tuple(parse_remap(text) for text in args.remap),
+        artifacts=not args.scores_only,
+        verify_checksums=args.verify_checksums or config.network.verify_checksums,
+        tasks=audit_tasks or (),
     )
-    fetcher = None
-    if not args.offline:
-        fetcher = HttpFetcher(
-            timeout=config.network.timeout_seconds,
-            allow_private_hosts=args.allow_private_hosts or config.network.allow_private_hosts,
-        )
-    return review(submission, config, options, fetcher)
+    if args.offline:
+        return review(submission, config, options, None)
+    progress = ProgressBar()
+    fetcher: Fetcher = build_fetcher(
+        config.network, args.allow_private_hosts or allow_private_hosts, progress
+    )
+    cache = getattr(args, "cache", None)
+    if cache is not None:
+        fetcher = CachedFetcher(fetcher, cache, args.max_cache_age)
+    try:
+        return review(submission, config, options, fetcher)
+    finally:
+        progress.close()
 
 
 def run_example(args: argparse.Namespace) -> int:

@@ -32,6 +32,8 @@ class LinkSpec:
     schema: str | None = None
     ext: tuple[str, ...] = ()
     optional: bool = False
+    # Files a .zip must hold (e.g. one mask per validation image); a difference is a warning.
+    expect_files: int | None = None
 
 
 @dataclass(frozen=True)
@@ -113,9 +115,20 @@ class VenuePolicy:
 
 @dataclass(frozen=True)
 class NetworkPolicy:
+    """The operator's network limits (see README, "Configuration")."""
+
     timeout_seconds: float = 20.0
+    budget_seconds: float = 600.0
+    per_host: int = 8
+    concurrency: int = 32
+    retries: int = 3
     max_scores_bytes: int = 8 * 1024 * 1024
+    max_preds_bytes: int = 16 * 1024 * 1024
     allow_private_hosts: bool = False
+    allowed_networks: tuple[str, ...] = ()
+    verify_checksums: bool = False
+    checksum_max_bytes: int = 4 * 1024**3
+    checksum_seconds: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -268,16 +281,30 @@ def build(data: Mapping[str, Any], source: str = "bundled default") -> Config:
             min_year=venues.get("min_year", 1990),
             max_years_ahead=venues.get("max_years_ahead", 1),
         ),
-        network=NetworkPolicy(
-            timeout_seconds=float(network.get("timeout_seconds", 20.0)),
-            max_scores_bytes=int(network.get("max_scores_bytes", 8 * 1024 * 1024)),
-            allow_private_hosts=bool(network.get("allow_private_hosts", False)),
-        ),
+        network=_network(network),
         test_format_severity=cast(
             Severity, data.get("scores", {}).get("test_format_severity", "warning")
         ),
         placeholders=tuple(data.get("template", {}).get("placeholders", ())),
         source=source,
+    )
+
+
+def _network(spec: Mapping[str, Any]) -> NetworkPolicy:
+    defaults = NetworkPolicy()
+    return NetworkPolicy(
+        timeout_seconds=float(spec.get("timeout_seconds", defaults.timeout_seconds)),
+        budget_seconds=float(spec.get("budget_seconds", defaults.budget_seconds)),
+        per_host=int(spec.get("per_host", defaults.per_host)),
+        concurrency=int(spec.get("concurrency", defaults.concurrency)),
+        retries=int(spec.get("retries", defaults.retries)),
+        max_scores_bytes=int(spec.get("max_scores_bytes", defaults.max_scores_bytes)),
+        max_preds_bytes=int(spec.get("max_preds_bytes", defaults.max_preds_bytes)),
+        allow_private_hosts=bool(spec.get("allow_private_hosts", False)),
+        allowed_networks=tuple(spec.get("allowed_networks", ())),
+        verify_checksums=bool(spec.get("verify_checksums", False)),
+        checksum_max_bytes=int(spec.get("checksum_max_bytes", defaults.checksum_max_bytes)),
+        checksum_seconds=float(spec.get("checksum_seconds", defaults.checksum_seconds)),
     )
 
 
@@ -317,6 +344,7 @@ def _column(spec: Mapping[str, Any]) -> ColumnSpec:
                 schema=link.get("schema"),
                 ext=tuple(ext.lower() for ext in link.get("ext", ())),
                 optional=link.get("optional", False),
+                expect_files=link.get("expect_files"),
             )
             for link in spec.get("links", ())
         ),

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from bot.config import Config
-from bot.model import SEVERITIES, Finding, Readme, Review, ReviewedEntry, Submission
-from bot.net.remap import Remap, remap_url
-from bot.net.types import Fetcher, FetchResult
+from bot.model import SEVERITIES, Finding, LinkReport, Readme, Review, ReviewedEntry, Submission
+from bot.net.remap import Remap
+from bot.net.types import Fetcher, FetchResult, Purpose
 from bot.parse.checklist import parse_checklist
 from bot.parse.sections import parse_readme
+from bot.plan import PlannedLink, PlanOptions, plan_links
 from bot.rules import ENTRY_RULES, checklist, removals
 from bot.rules.context import Context, EntryScope
-from bot.rules.layout import layout_of
 from bot.scope import entries_in_scope
 
 RULE = "scope"
@@ -26,6 +26,11 @@ class ReviewOptions:
     offline: bool = False
     remaps: tuple[Remap, ...] = ()
     today: date | None = None
+    # Check every linked file (pages, weights, MD5, preds, visuals), not only the scores.
+    artifacts: bool = True
+    verify_checksums: bool = False
+    # Review only these tasks (empty: all).
+    tasks: tuple[str, ...] = ()
 
 
 def review(
@@ -39,11 +44,23 @@ async def review_async(
     submission: Submission, config: Config, options: ReviewOptions, fetcher: Fetcher | None
 ) -> Review:
     readmes = parse_readmes(submission, config)
-    scopes, notices = _scopes(submission, config, readmes, options.audit_all)
-    fetched: dict[str, FetchResult] = {}
+    scopes, notices = _scopes(submission, config, readmes, options)
+    results: dict[Purpose, dict[str, FetchResult]] = {
+        "body": {}, "probe": {}, "archive": {}, "checksum": {}
+    }  # fmt: skip
+    links: list[LinkReport] = []
     offline = options.offline or fetcher is None
     if scopes and not offline and fetcher is not None:
-        fetched = await _fetch(scopes, options.remaps, config, fetcher)
+        planned = plan_links(
+            scopes,
+            config,
+            PlanOptions(options.remaps, options.artifacts, options.verify_checksums),
+        )
+        fetched = await fetcher.fetch([link.request for link in planned])
+        for link in planned:
+            result = fetched[link.request]
+            results[link.request.purpose][link.url] = result
+            links.append(_link_report(link, result))
     elif scopes and any(scope.rows for scope in scopes):
         notices.append(
             Finding(
@@ -51,8 +68,8 @@ async def review_async(
                 "scores",
                 scopes[0].section.path,
                 None,
-                "Offline: the scores files were not fetched, so their format and the table's "
-                "numbers were not checked.",
+                "Offline: no linked file was fetched, so the scores, weights, predictions and "
+                "visuals were not checked.",
                 "Run without --offline to check them.",
             )
         )
@@ -62,7 +79,10 @@ async def review_async(
         readmes=readmes,
         today=options.today or datetime.now(UTC).date(),
         checklist=None if submission.body is None else tuple(parse_checklist(submission.body)),
-        fetched=fetched,
+        fetched=results["body"],
+        probed=results["probe"],
+        archives=results["archive"],
+        checksums=results["checksum"],
         offline=offline,
     )
     findings = list(notices)
@@ -92,6 +112,7 @@ async def review_async(
             for scope in scopes
         ],
         findings=sort_findings(findings, submission.body_path),
+        links=links,
     )
 
 
@@ -106,12 +127,15 @@ def parse_readmes(submission: Submission, config: Config) -> dict[str, Readme]:
 
 
 def _scopes(
-    submission: Submission, config: Config, readmes: dict[str, Readme], audit_all: bool
+    submission: Submission, config: Config, readmes: dict[str, Readme], options: ReviewOptions
 ) -> tuple[list[EntryScope], list[Finding]]:
     scopes: list[EntryScope] = []
     notices: list[Finding] = []
     touched_readmes = 0
+    audit_all = options.audit_all
     for task in config.tasks:
+        if options.tasks and task.name not in options.tasks:
+            continue
         readme = readmes.get(task.readme)
         changed = submission.changed_file(task.readme)
         if readme is None or (changed is None and not audit_all):
@@ -146,25 +170,22 @@ def _scopes(
     return scopes, notices
 
 
-async def _fetch(
-    scopes: list[EntryScope], remaps: tuple[Remap, ...], config: Config, fetcher: Fetcher
-) -> dict[str, FetchResult]:
-    """Fetch every scores file the rows under review link, each distinct URL once."""
-    wanted: dict[str, str] = {}
-    for scope in scopes:
-        for table in scope.section.tables:
-            layout = layout_of(scope.task, table)
-            for row in table.rows:
-                if row not in scope.rows:
-                    continue
-                for _column, _spec, link in layout.links(row, "scores"):
-                    url = link.url.strip()
-                    if url:
-                        wanted[url] = remap_url(remaps, url)
-    if not wanted:
-        return {}
-    results = await fetcher.fetch_all(sorted(set(wanted.values())), config.network.max_scores_bytes)
-    return {url: results[target] for url, target in wanted.items() if target in results}
+def _link_report(link: PlannedLink, result: FetchResult) -> LinkReport:
+    archive = result.archive
+    return LinkReport(
+        url=link.url,
+        column=link.column,
+        verdict=result.verdict,
+        status=result.status,
+        seconds=result.seconds,
+        path=link.path,
+        line=link.line,
+        size=result.size,
+        entries=archive.entries if archive else None,
+        unpacked=archive.uncompressed if archive else None,
+        reason=result.reason,
+        cached_hours=result.cached_hours,
+    )
 
 
 def sort_findings(findings: list[Finding], body_path: str) -> list[Finding]:

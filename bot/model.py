@@ -209,6 +209,13 @@ class LinkReport:
     seconds: float
     path: str
     line: int
+    # What the fetch learned: the file's size, a zip's entries and unpacked size, why it failed,
+    # and how old a cached result is.
+    size: int | None = None
+    entries: int | None = None
+    unpacked: int | None = None
+    reason: str | None = None
+    cached_hours: float | None = None
 
 
 @dataclass

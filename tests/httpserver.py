@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import defaultdict
@@ -9,37 +10,68 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
 
 @dataclass(frozen=True)
 class Reply:
-    """One response: status, headers and body; `delay` seconds before it is sent."""
+    """One response: status, headers and body; `delay` seconds before it is sent.
+
+    `chunks` sends the body with chunked transfer encoding instead, one chunk every `drip`
+    seconds; with `endless` the chunks repeat until the client hangs up.
+    """
 
     status: int = 200
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = ()
     delay: float = 0.0
+    chunks: tuple[bytes, ...] = ()
+    drip: float = 0.0
+    endless: bool = False
 
 
 @dataclass
 class Script:
-    """Queued replies per path; the last reply of a path repeats. Requests are recorded."""
+    """Queued replies per path (or per `METHOD path`); the last reply repeats. Requests recorded."""
 
     replies: dict[str, list[Reply]] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
     hits: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    active: int = 0
+    peak: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def next_reply(self, path: str) -> Reply:
-        queue = self.replies.get(path)
+    def enter(self) -> None:
+        with self.lock:
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+
+    def leave(self) -> None:
+        with self.lock:
+            self.active -= 1
+
+    def next_reply(self, method: str, path: str) -> Reply | None:
+        key = f"{method} {path}" if f"{method} {path}" in self.replies else path
+        queue = self.replies.get(key)
         if not queue:
-            return Reply(404, b"not found")
+            return None
         self.hits[path] += 1
         return queue.pop(0) if len(queue) > 1 else queue[0]
 
 
-class ScriptedServer:
-    """`with ScriptedServer() as server: server.on("/a", Reply(200, b"x")); server.url("/a")`."""
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
 
-    def __init__(self) -> None:
+
+class ScriptedServer:
+    """`with ScriptedServer() as server: server.on("/a", Reply(200, b"x")); server.url("/a")`.
+
+    `server.file("/w.zip", data)` serves a file that honours Range requests, as storage does.
+    """
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.script = Script()
         script = self.script
 
@@ -51,36 +83,122 @@ class ScriptedServer:
 
             def _answer(self, send_body: bool) -> None:
                 script.requests.append((self.command, self.path))
-                reply = script.next_reply(self.path)
+                script.headers.append({k.lower(): v for k, v in self.headers.items()})
+                if self.path in script.files:
+                    script.hits[self.path] += 1
+                    self._file(script.files[self.path], send_body)
+                    return
+                reply = script.next_reply(self.command, self.path) or Reply(404, b"not found")
                 if reply.delay:
                     time.sleep(reply.delay)
                 self.send_response(reply.status)
                 names = {name.lower() for name, _ in reply.headers}
                 for name, value in reply.headers:
                     self.send_header(name, value)
+                if reply.chunks:
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    if send_body:
+                        self._chunked(reply)
+                    return
                 if "content-length" not in names:
                     self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
                 if send_body:
-                    self.wfile.write(reply.body)
+                    try:
+                        self.wfile.write(reply.body)
+                    except OSError:
+                        return
+                    if "content-length" in names:
+                        self.close_connection = True  # a lying length leaves the stream unusable
+
+            def _chunked(self, reply: Reply) -> None:
+                try:
+                    while True:
+                        for chunk in reply.chunks:
+                            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                            self.wfile.flush()
+                            if reply.drip:
+                                time.sleep(reply.drip)
+                        if not reply.endless:
+                            break
+                    self.wfile.write(b"0\r\n\r\n")
+                except OSError:
+                    self.close_connection = True
+
+            def _file(self, data: bytes, send_body: bool) -> None:
+                match = _RANGE.match(self.headers.get("Range", "").strip())
+                start, stop = 0, len(data)
+                if match and (match.group(1) or match.group(2)):
+                    first, last = match.groups()
+                    if first:
+                        start, stop = (
+                            int(first),
+                            min(len(data), int(last) + 1 if last else len(data)),
+                        )
+                    else:
+                        start = max(0, len(data) - int(last))
+                    if start >= len(data):
+                        self.send_response(416)
+                        self.send_header("Content-Range", f"bytes */{len(data)}")
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
+                    self.send_response(206)
+                    self.send_header("Content-Range", f"bytes {start}-{stop - 1}/{len(data)}")
+                else:
+                    self.send_response(200)
+                self.send_header("Accept-Ranges", "bytes")
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(stop - start))
+                self.end_headers()
+                if send_body:
+                    try:
+                        self.wfile.write(data[start:stop])
+                    except OSError:
+                        return
 
             def do_GET(self) -> None:
-                self._answer(send_body=True)
+                script.enter()
+                try:
+                    self._answer(send_body=True)
+                finally:
+                    script.leave()
 
             def do_HEAD(self) -> None:
-                self._answer(send_body=False)
+                script.enter()
+                try:
+                    self._answer(send_body=False)
+                finally:
+                    script.leave()
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server = _Server((host, 0), Handler)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
-    def on(self, path: str, *replies: Reply) -> str:
-        self.script.replies[path] = list(replies)
+    def on(self, path: str, *replies: Reply, method: str | None = None) -> str:
+        """Queue replies for `path` (for one `method` only, when given); returns its URL."""
+        self.script.replies[f"{method} {path}" if method else path] = list(replies)
+        return self.url(path)
+
+    def file(self, path: str, data: bytes) -> str:
+        self.script.files[path] = data
         return self.url(path)
 
     def url(self, path: str) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
+
+    @property
+    def host(self) -> str:
+        return str(self._server.server_address[0])
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def methods(self, path: str) -> list[str]:
+        return [method for method, requested in self.script.requests if requested == path]
 
     def __enter__(self) -> ScriptedServer:
         self._thread.start()

@@ -13,8 +13,8 @@ from bot.engine import ReviewOptions, review
 from bot.errors import UsageError
 from bot.example.server import ArtifactServer
 from bot.example.zoo import ARTIFACT_HOST, BASE_BRANCH, HEAD_BRANCH, build_example
-from bot.net.fetch import HttpFetcher
 from bot.net.remap import parse_remap
+from bot.net.setup import build_fetcher
 from bot.report.output import write_report
 from bot.sources.local import GitRepo, load_submission, resolve_revisions
 
@@ -45,7 +45,7 @@ def _run(root: Path, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         # The example is the operator here: it allows its own loopback server.
-        fetcher = HttpFetcher(timeout=10.0, allow_private_hosts=True)
+        fetcher = build_fetcher(config.network, allow_private_hosts=True)
         result = review(submission, config, ReviewOptions(remaps=(remap,)), fetcher)
     code = write_report(result, config, args.format, args.output)
     if args.keep is not None:

@@ -21,7 +21,9 @@ class ArtifactServer:
     def __init__(self, folder: Path) -> None:
         handler = partial(_QuietHandler, directory=str(folder))
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:

@@ -1,14 +1,75 @@
-"""Decides whether a host may be fetched: only globally routable addresses, unless allowed."""
+"""Decides which addresses and URLs may be fetched: globally routable hosts only, unless allowed."""
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]
 ALLOWED_SCHEMES = ("http", "https")
+
+# Ranges that hide another address or are never a public web host, refused even where Python's
+# `is_global` would let them through: NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and 6to4 (2002::/16)
+# embed IPv4 addresses, Teredo (2001::/32) tunnels.
+_TRANSLATED = tuple(
+    ipaddress.ip_network(net)
+    for net in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32")
+)
+
+
+class UnresolvedHost(Exception):
+    """The host name did not resolve: a typo, or no network where the review runs."""
+
+
+class BlockedAddress(Exception):
+    """A connection was refused because the host resolves to an address the policy forbids."""
+
+
+def unwrap(address: IPAddress) -> IPAddress:
+    """The IPv4 address behind an IPv4-mapped (`::ffff:127.0.0.1`) or -compatible IPv6 one."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
+        packed = address.packed
+        if packed[:12] == bytes(12) and packed[12:] not in (bytes(4), b"\0\0\0\1"):
+            return ipaddress.IPv4Address(packed[12:])  # deprecated IPv4-compatible form
+    return address
+
+
+def is_public(address: IPAddress) -> bool:
+    """Globally routable, and not a translation or tunnel prefix that hides another address."""
+    plain = unwrap(address)
+    if isinstance(plain, ipaddress.IPv6Address) and any(plain in net for net in _TRANSLATED):
+        return False
+    return plain.is_global and not plain.is_multicast
+
+
+@dataclass(frozen=True)
+class AddressPolicy:
+    """What the operator allows beyond public addresses: everything, or some networks."""
+
+    allow_private: bool = False
+    allowed_networks: tuple[IPNetwork, ...] = ()
+
+    def refusal(self, address: IPAddress) -> str | None:
+        """Why the address may not be contacted, or None when it may."""
+        plain = unwrap(address)
+        if self.allow_private or is_public(address):
+            return None
+        if any(plain in network or address in network for network in self.allowed_networks):
+            return None
+        return f"{plain}, a private, local or reserved address"
+
+    @property
+    def any_port(self) -> bool:
+        """Operators who allow private hosts (a local mirror, tests) may use any port."""
+        return self.allow_private or bool(self.allowed_networks)
 
 
 def url_problem(url: str) -> str | None:
@@ -27,10 +88,10 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def port_problem(url: str, allow_private: bool) -> str | None:
+def port_problem(url: str, policy: AddressPolicy) -> str | None:
     """Only ports 80 and 443, unless the operator allows private hosts (a mirror, tests)."""
     port = urlsplit(url).port
-    if port is None or port in (80, 443) or allow_private:
+    if port is None or port in (80, 443) or policy.any_port:
         return None
     return (
         f"port {port} is not a standard web port (an operator can allow other ports with "
@@ -38,49 +99,29 @@ def port_problem(url: str, allow_private: bool) -> str | None:
     )
 
 
-def unwrap(address: IPAddress) -> IPAddress:
-    """The IPv4 address behind an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
-
-
-def is_public(address: IPAddress) -> bool:
-    return unwrap(address).is_global
-
-
-async def resolve(host: str, port: int) -> list[IPAddress]:
+async def system_resolve(host: str, port: int) -> list[IPAddress]:
+    """All addresses of a host name or IP literal (`127.1` and `0x7f.1` included), via the OS."""
     loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise UnresolvedHost(f"the host {host} does not resolve ({exc})") from exc
     addresses: list[IPAddress] = []
     for _family, _type, _proto, _name, sockaddr in infos:
-        text = str(sockaddr[0]).split("%", 1)[0]
-        addresses.append(ipaddress.ip_address(text))
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+        if address not in addresses:
+            addresses.append(address)
     return addresses
 
 
-class UnresolvedHost(Exception):
-    """The host name did not resolve: a typo, or no network where the review runs."""
-
-
-async def host_problem(url: str, allow_private: bool) -> str | None:
-    """Why the URL's host may not be contacted (decided on the resolved addresses).
-
-    Raises UnresolvedHost when the name does not resolve.
-    """
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
-    try:
-        addresses = await resolve(host, port)
-    except (OSError, UnicodeError) as exc:
-        raise UnresolvedHost(f"the host {host} does not resolve ({exc})") from exc
-    if allow_private:
-        return None
+def check_addresses(host: str, addresses: Sequence[IPAddress], policy: AddressPolicy) -> None:
+    """Every address of the host must be allowed: one bad answer refuses the host."""
+    if not addresses:
+        raise UnresolvedHost(f"the host {host} has no address")
     for address in addresses:
-        if not is_public(address):
-            return (
-                f"{host} resolves to {unwrap(address)}, a private or local address "
-                "(an operator can allow such hosts with --allow-private-hosts)"
+        reason = policy.refusal(address)
+        if reason is not None:
+            raise BlockedAddress(
+                f"{host} resolves to {reason}; zoo-review fetches only public hosts (an operator "
+                "can allow others with --allow-private-hosts)"
             )
-    return None

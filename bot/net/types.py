@@ -1,4 +1,4 @@
-"""What a fetch returns and the interface every fetcher offers to the review engine."""
+"""What the review asks the network for, what it gets back, and the fetcher's interface."""
 
 from __future__ import annotations
 
@@ -6,12 +6,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-Verdict = Literal["ok", "broken", "not_public", "inconclusive", "refused", "too_large", "invalid"]
+from bot.net.zipdir import ZipSummary
+
+Verdict = Literal[
+    "ok", "broken", "not_public", "inconclusive", "unverifiable", "refused", "too_large", "invalid"
+]
+# body: the whole file, capped (scores, MD5 files); probe: is it there and public (HEAD, or a
+# small ranged GET); archive: a zip's central directory through Range requests; checksum: the
+# MD5 of the whole file, streamed within a size and time budget.
+Purpose = Literal["body", "probe", "archive", "checksum"]
+
+
+@dataclass(frozen=True)
+class Request:
+    """One thing to fetch; `binary` says an HTML page there is not the file (probe, body)."""
+
+    purpose: Purpose
+    url: str
+    max_bytes: int = 0
+    binary: bool = False
 
 
 @dataclass(frozen=True)
 class FetchResult:
-    """The outcome of fetching one URL; `body` is set only for verdict "ok"."""
+    """The outcome of one Request; `body`, `archive` and `digest` are set by their purposes."""
 
     url: str
     verdict: Verdict
@@ -19,6 +37,13 @@ class FetchResult:
     body: bytes | None = None
     reason: str | None = None
     seconds: float = 0.0
+    size: int | None = None
+    content_type: str | None = None
+    archive: ZipSummary | None = None
+    digest: str | None = None
+    attempts: int = 1
+    # Set when the result comes from the audit cache: how old it is.
+    cached_hours: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -26,6 +51,6 @@ class FetchResult:
 
 
 class Fetcher(Protocol):
-    """Fetches files for the review; each distinct URL once, bodies capped at `max_bytes`."""
+    """Fetches what the review asks for; each distinct request once."""
 
-    async def fetch_all(self, urls: Sequence[str], max_bytes: int) -> dict[str, FetchResult]: ...
+    async def fetch(self, requests: Sequence[Request]) -> dict[Request, FetchResult]: ...

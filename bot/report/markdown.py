@@ -8,6 +8,7 @@ from collections.abc import Callable
 from bot import __version__
 from bot.model import Finding, Review, Severity
 from bot.quote import clean, render
+from bot.report.links import markdown_table
 
 LineLink = Callable[[str, int | None], str | None]
 
@@ -60,6 +61,8 @@ def render_markdown(
         parts.append("")
         parts.extend(_item(finding, line_link) for finding in group)
         parts.append("")
+    if review.links:
+        parts += [markdown_table(review.links, code_span), ""]
     summary = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}, "
     summary += _plural(notices, "notice")
     footer = f"<sub>zoo-review {__version__} · {summary}"

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from bot import __version__
 from bot.model import Finding, Review, Severity
 from bot.quote import clean, render
+from bot.report.links import text_lines as link_lines
 
 _COLOURS: dict[str, str] = {
     "error": "\033[1;31m",
@@ -34,6 +35,8 @@ def render_text(review: Review, colour: bool = False) -> str:
     lines.append("")
     for finding in review.findings:
         lines.extend(_finding(finding, paint))
+    if review.links:
+        lines += [*link_lines(review.links), ""]
     lines.append(_summary(review, paint))
     return "\n".join(lines) + "\n"
 

@@ -42,8 +42,15 @@ class Context:
     today: date
     # The PR description's task-list items; None when no description was given.
     checklist: tuple[ChecklistItem, ...] | None = None
-    # Fetched files by URL as written in the README; absent when not fetched (offline).
+    # What was fetched, by URL as written in the README; absent when not fetched (offline).
+    # Whole files (scores, MD5 files, small preds JSON):
     fetched: Mapping[str, FetchResult] = field(default_factory=dict)
+    # Existence checks (pages, weights, other files):
+    probed: Mapping[str, FetchResult] = field(default_factory=dict)
+    # Zip central directories:
+    archives: Mapping[str, FetchResult] = field(default_factory=dict)
+    # MD5 digests of downloaded weights (--verify-checksums):
+    checksums: Mapping[str, FetchResult] = field(default_factory=dict)
     offline: bool = False
 
     @cached_property

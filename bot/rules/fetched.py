@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
-from bot.model import Severity
+from bot.model import Finding, Severity
 from bot.net.types import FetchResult
 from bot.quote import q
 
@@ -46,6 +47,13 @@ def describe_failure(result: FetchResult, what: str) -> FetchProblem | None:
             f"{what} is too large to be what it claims{reason}.",
             "Check that the link points to the right file.",
         )
+    if result.verdict == "unverifiable":
+        return FetchProblem(
+            "warning",
+            f"{what} cannot be verified{reason}.",
+            "Link the file itself (a URL that downloads it); otherwise a maintainer checks it "
+            "by hand.",
+        )
     if result.verdict == "invalid":
         return FetchProblem(
             "error",
@@ -57,3 +65,33 @@ def describe_failure(result: FetchResult, what: str) -> FetchProblem | None:
         f"{what} could not be checked{status}{reason}.",
         "This is often temporary; a maintainer can re-run the review.",
     )
+
+
+@dataclass
+class Unchecked:
+    """Transient failures (timeouts, 5xx, no network) of one section: said once per cause."""
+
+    rule: str
+    path: str
+    lines: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, result: FetchResult, line: int) -> None:
+        self.lines[result.reason or f"HTTP {result.status}"].append(line)
+
+    def findings(self, what: str) -> list[Finding]:
+        """One warning per cause, e.g. `3 linked files of this section could not be checked`."""
+        findings = []
+        for reason, lines in self.lines.items():
+            count = f"A {what}" if len(lines) == 1 else f"{len(lines)} {what}s"
+            findings.append(
+                Finding(
+                    "warning",
+                    self.rule,
+                    self.path,
+                    lines[0],
+                    f"{count} of this section could not be checked: {q(reason)}.",
+                    "This is usually temporary (a slow or unreachable host, or no network where "
+                    "the review ran); a maintainer can re-run the review.",
+                )
+            )
+        return findings

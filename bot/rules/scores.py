@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from bot.config import ColumnSpec, LinkSpec, TaskSpec
 from bot.model import Finding, MethodSection, Severity, TableRow
+from bot.net.types import FetchResult
 from bot.quote import q
 from bot.rules.context import Context, EntryScope
-from bot.rules.fetched import describe_failure
+from bot.rules.fetched import Unchecked, describe_failure
 from bot.rules.layout import Layout, layout_of
 from bot.scores.load import ScoresError, parse_json
 from bot.scores.validate import check_scores, lookup
@@ -27,7 +28,7 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
     findings: list[Finding] = []
     unverified: dict[str, list[int]] = defaultdict(list)
     notes: dict[str, str] = {}
-    unchecked: dict[str, list[int]] = defaultdict(list)
+    unchecked = Unchecked(RULE, entry.section.path)
     for table in entry.section.tables:
         layout = layout_of(entry.task, table)
         for row in table.rows:
@@ -37,21 +38,9 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
                 for column_name, note in checked.unverified.items():
                     unverified[column_name].append(row.line)
                     notes[column_name] = note
-                for reason in checked.unchecked:
-                    unchecked[reason].append(row.line)
-    for reason, lines in unchecked.items():
-        files = "A scores file" if len(lines) == 1 else f"{len(lines)} scores files"
-        findings.append(
-            Finding(
-                "warning",
-                RULE,
-                entry.section.path,
-                lines[0],
-                f"{files} of this section could not be checked: {q(reason)}.",
-                "This is usually temporary (a slow or unreachable host, or no network where the "
-                "review ran); a maintainer can re-run the review.",
-            )
-        )
+                for result in checked.unchecked:
+                    unchecked.add(result, row.line)
+    findings += unchecked.findings("scores file")
     for column_name, lines in unverified.items():
         rows = "this row" if len(lines) == 1 else f"{len(lines)} rows"
         findings.append(
@@ -86,8 +75,8 @@ class _RowCheck:
     ctx: Context
     # Metric columns that have no scores file to check against, with the config's note.
     unverified: dict[str, str] = field(default_factory=dict)
-    # Why scores files could not be fetched this time (timeouts, 5xx, no network).
-    unchecked: list[str] = field(default_factory=list)
+    # Scores files that could not be fetched this time (timeouts, 5xx, no network).
+    unchecked: list[FetchResult] = field(default_factory=list)
 
     def finding(self, severity: Severity, message: str, hint: str | None) -> Finding:
         return Finding(severity, RULE, self.section.path, self.row.line, message, hint)
@@ -104,7 +93,7 @@ class _RowCheck:
             key = (spec.split or "", spec.label.casefold())
             if result.verdict == "inconclusive":
                 # Transient: said once per section and cause, not once per link.
-                self.unchecked.append(result.reason or f"HTTP {result.status}")
+                self.unchecked.append(result)
                 documents[key] = None
                 continue
             failure = describe_failure(result, f"The [{spec.label}] link of '{column.name}'")

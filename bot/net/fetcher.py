@@ -1,0 +1,529 @@
+"""The one place that fetches contributor URLs: guarded, pinned, capped, deadlined and retried."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from bot import __version__
+from bot.net import zipdir
+from bot.net.guard import (
+    AddressPolicy,
+    BlockedAddress,
+    Resolver,
+    UnresolvedHost,
+    port_problem,
+    system_resolve,
+    url_problem,
+)
+from bot.net.sniff import classify_html, looks_like_html
+from bot.net.transport import ConnectionLog, GuardedTransport
+from bot.net.types import FetchResult, Request, Verdict
+
+Progress = Callable[[int, int], None]
+_TRANSIENT_STATUSES = (408, 429, 500, 502, 503, 504)
+_REDIRECTS = (301, 302, 303, 307, 308)
+_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    """Limits of the fetcher; the defaults suit a PR review on GitHub Actions."""
+
+    timeout: float = 20.0  # wall clock for one URL, retries included
+    budget: float = 600.0  # wall clock for everything one review fetches
+    per_host: int = 8  # requests in flight to one host
+    total: int = 32  # requests in flight overall
+    retries: int = 3  # further attempts after a transient failure
+    backoff: float = 0.5  # first wait between attempts (doubled each time, with jitter)
+    max_redirects: int = 5
+    sniff_bytes: int = 16 * 1024  # what a probe reads to tell a file from a web page
+    checksum_bytes: int = 4 * 1024**3  # the most a checksum streams
+    checksum_seconds: float = 300.0
+    zip_limits: zipdir.Limits = field(default_factory=zipdir.Limits)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """One attempt: the result, and how long the server asked us to wait before the next."""
+
+    result: FetchResult
+    retry_after: float | None = None
+    unresolved: bool = False
+
+
+class _Stop(Exception):
+    """Ends an attempt early with a finished result (refused, invalid, too many redirects)."""
+
+    def __init__(self, result: FetchResult) -> None:
+        super().__init__(result.reason)
+        self.result = result
+
+
+class GuardedFetcher:
+    """Fetches requests concurrently: per host at most `per_host`, overall at most `total`."""
+
+    def __init__(
+        self,
+        policy: AddressPolicy,
+        settings: NetworkSettings | None = None,
+        *,
+        resolver: Resolver = system_resolve,
+        progress: Progress | None = None,
+        log: ConnectionLog | None = None,
+        seed: int | None = None,
+    ) -> None:
+        self.policy = policy
+        self.settings = settings or NetworkSettings()
+        self.resolver = resolver
+        self.progress = progress
+        self.log = log or ConnectionLog()
+        self._random = random.Random(seed)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._total = asyncio.Semaphore(self.settings.total)
+        self._deadline = 0.0
+        self._done = 0
+
+    async def fetch(self, requests: Sequence[Request]) -> dict[Request, FetchResult]:
+        unique = list(dict.fromkeys(requests))
+        if not unique:
+            return {}
+        self._deadline = time.monotonic() + self.settings.budget
+        self._done = 0
+        limits = httpx.Limits(
+            max_connections=self.settings.total, max_keepalive_connections=self.settings.total
+        )
+        transport = GuardedTransport(
+            self.policy, resolver=self.resolver, limits=limits, log=self.log
+        )
+        headers = {"User-Agent": f"zoo-review/{__version__}", "Accept-Encoding": "identity"}
+        async with httpx.AsyncClient(
+            transport=transport,
+            headers=headers,
+            follow_redirects=False,
+            timeout=httpx.Timeout(self.settings.timeout),
+        ) as client:
+            results = await asyncio.gather(*(self._one(client, r, len(unique)) for r in unique))
+        return dict(zip(unique, results, strict=True))
+
+    async def _one(self, client: httpx.AsyncClient, request: Request, total: int) -> FetchResult:
+        start = time.monotonic()
+        limit = (
+            self.settings.checksum_seconds
+            if request.purpose == "checksum"
+            else self.settings.timeout
+        )
+        remaining = min(limit, self._deadline - start)
+        if remaining <= 0:
+            result = FetchResult(
+                request.url, "inconclusive", reason="the review's time budget ran out"
+            )
+        else:
+            try:
+                async with asyncio.timeout(remaining):
+                    result = await self._attempts(client, request)
+            except TimeoutError:
+                result = self._timed_out(request, remaining)
+        self._done += 1
+        if self.progress is not None:
+            self.progress(self._done, total)
+        return replace(result, seconds=time.monotonic() - start)
+
+    def _timed_out(self, request: Request, seconds: float) -> FetchResult:
+        if request.purpose == "checksum":
+            return FetchResult(
+                request.url,
+                "ok",
+                reason=f"not verified: the download takes longer than {seconds:g} s",
+            )
+        return FetchResult(
+            request.url, "inconclusive", reason=f"no complete answer within {seconds:g} s"
+        )
+
+    async def _attempts(self, client: httpx.AsyncClient, request: Request) -> FetchResult:
+        attempt = 0
+        while True:
+            attempt += 1
+            outcome = await self._attempt(client, request)
+            result = replace(outcome.result, attempts=attempt)
+            # A host that does not resolve is not retried: DNS answers are cached upstream, and
+            # a review without network would otherwise wait through every backoff.
+            transient = (
+                result.verdict == "inconclusive"
+                and attempt <= self.settings.retries
+                and not outcome.unresolved
+            )
+            missing = result.verdict == "broken" and result.status in (404, 410) and attempt == 1
+            if not (transient or missing):
+                return result
+            wait = outcome.retry_after
+            if wait is None:
+                wait = self.settings.backoff * 2 ** (attempt - 1) * self._random.uniform(0.5, 1.5)
+            elif wait > self._deadline - time.monotonic():
+                return replace(
+                    result, reason=f"the server asks to wait {wait:g} s, beyond the time budget"
+                )
+            await asyncio.sleep(wait)
+
+    async def _attempt(self, client: httpx.AsyncClient, request: Request) -> _Outcome:
+        try:
+            if request.purpose == "body":
+                return await self._body(client, request)
+            if request.purpose == "probe":
+                return await self._probe(client, request)
+            if request.purpose == "archive":
+                return await self._archive(client, request)
+            return await self._checksum(client, request)
+        except _Stop as stop:
+            return _Outcome(stop.result)
+        except BlockedAddress as exc:
+            return _Outcome(FetchResult(request.url, "refused", reason=str(exc)))
+        except UnresolvedHost as exc:
+            return _Outcome(
+                FetchResult(request.url, "inconclusive", reason=str(exc)), unresolved=True
+            )
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            return _Outcome(FetchResult(request.url, "invalid", reason=str(exc)))
+        except httpx.TransportError as exc:
+            name = type(exc).__name__
+            reason = f"{name}: {exc}" if str(exc) else name
+            return _Outcome(FetchResult(request.url, "inconclusive", reason=reason))
+
+    # --- the four purposes ---------------------------------------------------------------
+
+    async def _body(self, client: httpx.AsyncClient, request: Request) -> _Outcome:
+        async with self._exchange(client, "GET", request.url) as response:
+            failed = _status_outcome(request.url, response)
+            if failed is not None:
+                return failed
+            encoded = _encoding_problem(request.url, response)
+            if encoded is not None:
+                return _Outcome(encoded)
+            announced = _content_length(response)
+            if announced is not None and announced > request.max_bytes:
+                return _Outcome(
+                    FetchResult(
+                        request.url,
+                        "too_large",
+                        status=response.status_code,
+                        size=announced,
+                        reason=f"{announced:,} bytes, more than the {request.max_bytes:,} read",
+                    )
+                )
+            body = await _read_capped(response, request.max_bytes)
+            if body is None:
+                return _Outcome(
+                    FetchResult(
+                        request.url,
+                        "too_large",
+                        status=response.status_code,
+                        reason=f"more than {request.max_bytes:,} bytes",
+                    )
+                )
+            if request.binary and looks_like_html(response, body):
+                verdict, reason = classify_html(body)
+                return _Outcome(
+                    FetchResult(request.url, verdict, response.status_code, reason=reason)
+                )
+            return _Outcome(
+                FetchResult(
+                    request.url,
+                    "ok",
+                    status=response.status_code,
+                    body=body,
+                    size=len(body),
+                    content_type=response.headers.get("content-type"),
+                )
+            )
+
+    async def _probe(self, client: httpx.AsyncClient, request: Request) -> _Outcome:
+        async with self._exchange(client, "HEAD", request.url) as response:
+            status = response.status_code
+            size = _content_length(response)
+            content_type = response.headers.get("content-type", "")
+        if 200 <= status < 300 and not (request.binary and "html" in content_type.lower()):
+            return _Outcome(
+                FetchResult(request.url, "ok", status=status, size=size, content_type=content_type)
+            )
+        if status in _TRANSIENT_STATUSES:
+            return _Outcome(
+                FetchResult(request.url, _status_verdict(status), status=status),
+                _retry_after(response),
+            )
+        # Servers that refuse HEAD (405, 501, sometimes 403/404), and pages that must be read
+        # to be told apart from the file: ask for the first bytes with GET.
+        sniff = self.settings.sniff_bytes
+        headers = {"Range": f"bytes=0-{sniff - 1}"}
+        async with self._exchange(client, "GET", request.url, headers) as response:
+            failed = _status_outcome(request.url, response)
+            if failed is not None:
+                return failed
+            first = await _read_capped(response, sniff, truncate=True) or b""
+            total = _range_total(response) or _content_length(response)
+            content_type = response.headers.get("content-type", "")
+            if request.binary and looks_like_html(response, first):
+                verdict, reason = classify_html(first)
+                return _Outcome(
+                    FetchResult(request.url, verdict, response.status_code, reason=reason)
+                )
+            return _Outcome(
+                FetchResult(
+                    request.url,
+                    "ok",
+                    status=response.status_code,
+                    size=total,
+                    content_type=content_type,
+                )
+            )
+
+    async def _archive(self, client: httpx.AsyncClient, request: Request) -> _Outcome:
+        tail_size = zipdir.TAIL_BYTES
+        async with self._exchange(
+            client, "GET", request.url, {"Range": f"bytes=-{tail_size}"}
+        ) as response:
+            failed = _status_outcome(request.url, response)
+            if failed is not None:
+                return failed
+            status = response.status_code
+            if looks_like_html(response, b""):
+                first = await _read_capped(response, self.settings.sniff_bytes, truncate=True)
+                verdict, reason = classify_html(first or b"")
+                return _Outcome(FetchResult(request.url, verdict, status, reason=reason))
+            if status == 206:
+                file_size = _range_total(response)
+                tail = await _read_capped(response, tail_size)
+            else:  # the server ignored Range: only a small file can be read whole
+                file_size = _content_length(response)
+                tail = await _read_capped(response, tail_size)
+                if tail is not None:
+                    file_size = len(tail)
+            if tail is None or file_size is None:
+                return _Outcome(
+                    FetchResult(
+                        request.url,
+                        "unverifiable",
+                        status=status,
+                        reason="the server does not answer Range requests, so the archive's "
+                        "contents were not inspected",
+                    )
+                )
+        try:
+            summary = await self._read_directory(client, request.url, tail, file_size)
+        except zipdir.ZipProblem as problem:
+            return _Outcome(
+                FetchResult(
+                    request.url, "broken", status=status, size=file_size, reason=problem.message
+                )
+            )
+        return _Outcome(
+            FetchResult(request.url, "ok", status=status, size=file_size, archive=summary)
+        )
+
+    async def _read_directory(
+        self, client: httpx.AsyncClient, url: str, tail: bytes, file_size: int
+    ) -> zipdir.ZipSummary:
+        limits = self.settings.zip_limits
+        record = zipdir.zip64_record_range(tail, file_size)
+        if record is not None:
+            record_bytes = await self._range(
+                client, url, record[0], record[1], record[1] - record[0]
+            )
+            directory = zipdir.find_directory_zip64(tail, file_size, record_bytes)
+        else:
+            directory = zipdir.find_directory(tail, file_size)
+        zipdir.check_directory(directory, limits)
+        tail_start = file_size - len(tail)
+        if directory.offset >= tail_start:
+            start = directory.offset - tail_start
+            data = tail[start : start + directory.size]
+        else:
+            end = directory.offset + directory.size
+            data = await self._range(client, url, directory.offset, end, limits.max_directory_bytes)
+        return zipdir.summarise(data, directory, limits)
+
+    async def _range(
+        self, client: httpx.AsyncClient, url: str, start: int, end: int, cap: int
+    ) -> bytes:
+        """Bytes [start, end) of the file, with a Range request."""
+        if end <= start:
+            return b""
+        headers = {"Range": f"bytes={start}-{end - 1}"}
+        async with self._exchange(client, "GET", url, headers) as response:
+            if response.status_code != 206:
+                raise zipdir.ZipProblem(
+                    f"the server answered a Range request with HTTP {response.status_code}"
+                )
+            data = await _read_capped(response, min(cap, end - start))
+        if data is None or len(data) != end - start:
+            raise zipdir.ZipProblem("the server sent a different part of the file than asked")
+        return data
+
+    async def _checksum(self, client: httpx.AsyncClient, request: Request) -> _Outcome:
+        budget = request.max_bytes or self.settings.checksum_bytes
+        async with self._exchange(client, "GET", request.url) as response:
+            failed = _status_outcome(request.url, response)
+            if failed is not None:
+                return failed
+            encoded = _encoding_problem(request.url, response)
+            if encoded is not None:
+                return _Outcome(encoded)
+            size = _content_length(response)
+            if size is not None and size > budget:
+                return _Outcome(
+                    FetchResult(
+                        request.url,
+                        "ok",
+                        status=response.status_code,
+                        size=size,
+                        reason=f"not verified: the file is larger than {budget:,} bytes",
+                    )
+                )
+            digest = hashlib.md5(usedforsecurity=False)
+            read = 0
+            async for chunk in response.aiter_raw(_CHUNK):
+                read += len(chunk)
+                if read > budget:
+                    return _Outcome(
+                        FetchResult(
+                            request.url,
+                            "ok",
+                            status=response.status_code,
+                            reason=f"not verified: the file is larger than {budget:,} bytes",
+                        )
+                    )
+                digest.update(chunk)
+            if size is not None and read != size:
+                raise httpx.RemoteProtocolError(f"got {read:,} of {size:,} bytes")
+            return _Outcome(
+                FetchResult(
+                    request.url,
+                    "ok",
+                    status=response.status_code,
+                    size=read,
+                    digest=digest.hexdigest(),
+                )
+            )
+
+    # --- one exchange: redirects by hand, each hop checked, slots per host ----------------
+
+    @asynccontextmanager
+    async def _exchange(
+        self,
+        client: httpx.AsyncClient,
+        method: str,
+        url: str,
+        headers: dict[str, str] | None = None,
+    ) -> AsyncIterator[httpx.Response]:
+        current = url
+        for _hop in range(self.settings.max_redirects + 1):
+            problem = url_problem(current)
+            if problem is not None:
+                verdict: Verdict = "invalid" if current == url else "refused"
+                raise _Stop(FetchResult(url, verdict, reason=problem))
+            port = port_problem(current, self.policy)
+            if port is not None:
+                raise _Stop(FetchResult(url, "refused", reason=port))
+            async with self._slot(current):
+                response = await client.send(
+                    client.build_request(method, current, headers=headers), stream=True
+                )
+                try:
+                    location = response.headers.get("location")
+                    if response.status_code in _REDIRECTS and location:
+                        current = urljoin(current, location)
+                        if response.status_code == 303:
+                            method = "GET"
+                        continue
+                    yield response
+                    return
+                finally:
+                    await response.aclose()
+        raise _Stop(
+            FetchResult(url, "broken", reason=f"more than {self.settings.max_redirects} redirects")
+        )
+
+    @asynccontextmanager
+    async def _slot(self, url: str) -> AsyncIterator[None]:
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}".lower()
+        host = self._hosts.setdefault(key, asyncio.Semaphore(self.settings.per_host))
+        async with self._total, host:
+            yield
+
+
+def _status_verdict(status: int) -> Verdict:
+    if 200 <= status < 300:
+        return "ok"
+    if status in (401, 403):
+        return "not_public"
+    if status in _TRANSIENT_STATUSES:
+        return "inconclusive"
+    return "broken"
+
+
+def _status_outcome(url: str, response: httpx.Response) -> _Outcome | None:
+    """None for a success; otherwise the failed result and any Retry-After."""
+    verdict = _status_verdict(response.status_code)
+    if verdict == "ok":
+        return None
+    return _Outcome(FetchResult(url, verdict, status=response.status_code), _retry_after(response))
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
+
+
+def _encoding_problem(url: str, response: httpx.Response) -> FetchResult | None:
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding in ("", "identity"):
+        return None
+    return FetchResult(
+        url,
+        "unverifiable",
+        status=response.status_code,
+        reason=f"the server sent the file compressed ({encoding}) although asked not to; "
+        "zoo-review does not decompress contributor files",
+    )
+
+
+async def _read_capped(response: httpx.Response, cap: int, truncate: bool = False) -> bytes | None:
+    """At most `cap` bytes as they came over the wire; None if there were more (unless truncate)."""
+    data = bytearray()
+    async for chunk in response.aiter_raw():
+        if len(data) + len(chunk) > cap:
+            if truncate:
+                data.extend(chunk[: cap - len(data)])
+                return bytes(data)
+            return None
+        data.extend(chunk)
+    return bytes(data)
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length", "")
+    return int(value) if value.isdigit() else None
+
+
+def _range_total(response: httpx.Response) -> int | None:
+    """The file size from `Content-Range: bytes 0-9/1234`."""
+    value = response.headers.get("content-range", "")
+    total = value.rpartition("/")[2]
+    return int(total) if total.isdigit() else None

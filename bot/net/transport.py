@@ -1,0 +1,102 @@
+"""An httpx transport whose every connection goes to an address the guard has just approved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import httpcore
+import httpx
+
+from bot.net.guard import AddressPolicy, IPAddress, Resolver, check_addresses, system_resolve
+
+SocketOption = (
+    tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
+)
+
+
+@dataclass
+class ConnectionLog:
+    """Which host was connected to which address: for tests and the benchmark."""
+
+    connections: list[tuple[str, IPAddress]] = field(default_factory=list)
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves the host, checks every address, then connects to a checked one (pinned).
+
+    Checking and connecting use the same answer, so a DNS answer that changes in between (DNS
+    rebinding) cannot redirect the connection. TLS still verifies the certificate against the
+    host name: httpcore passes the URL's host as `server_hostname` when it starts TLS.
+    """
+
+    def __init__(self, policy: AddressPolicy, resolver: Resolver, log: ConnectionLog) -> None:
+        self._policy = policy
+        self._resolve = resolver
+        self._log = log
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[SocketOption] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = await self._resolve(host, port)
+        check_addresses(host, addresses, self._policy)
+        error: Exception | None = None
+        for address in addresses:
+            try:
+                stream = await self._inner.connect_tcp(
+                    str(address),
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+                continue
+            self._log.connections.append((host, address))
+            return stream
+        assert error is not None
+        raise error
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[SocketOption] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("zoo-review does not connect to local sockets")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport with the connection pool built on GuardedBackend; no proxies."""
+
+    def __init__(
+        self,
+        policy: AddressPolicy,
+        *,
+        resolver: Resolver = system_resolve,
+        limits: httpx.Limits,
+        log: ConnectionLog | None = None,
+    ) -> None:
+        super().__init__(trust_env=False, limits=limits)
+        self.log = log or ConnectionLog()
+        # httpx does not take a network backend, so the pool it built is replaced by one that
+        # uses ours; everything else (request and response mapping) is httpx's own.
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            http1=True,
+            http2=False,
+            network_backend=GuardedBackend(policy, resolver, self.log),
+        )

@@ -1,0 +1,118 @@
+"""Lists what a review must fetch: each link of the sections and rows under review, and how."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.config import ColumnSpec, Config, LinkSpec
+from bot.model import Link
+from bot.net.remap import Remap, remap_url
+from bot.net.types import Purpose, Request
+from bot.rules.context import EntryScope
+from bot.rules.layout import layout_of, match_link
+from bot.urls import extension, github_blob, is_web
+
+MD5_FILE_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class PlannedLink:
+    """A link as written (`url`, `column`, where it stands) and the request that checks it."""
+
+    request: Request
+    url: str
+    column: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    remaps: tuple[Remap, ...] = ()
+    # False: only the scores files; True: every artifact, page and archive too.
+    artifacts: bool = True
+    verify_checksums: bool = False
+
+
+@dataclass
+class _Planner:
+    config: Config
+    options: PlanOptions
+    planned: list[PlannedLink] = field(default_factory=list)
+
+    def add(
+        self,
+        purpose: Purpose,
+        link: Link,
+        column: str,
+        path: str,
+        *,
+        max_bytes: int = 0,
+        binary: bool = False,
+    ) -> None:
+        url = link.url.strip()
+        if not is_web(url):
+            return
+        request = Request(purpose, remap_url(self.options.remaps, url), max_bytes, binary)
+        self.planned.append(PlannedLink(request, url, column, path, link.line))
+
+    def section_links(self, scope: EntryScope) -> None:
+        section = scope.section
+        paper = section.paper
+        pages: list[tuple[str, Link]] = []
+        if paper is not None:
+            pages.append(("Paper", Link(label=paper.title, url=paper.url, line=paper.line)))
+        pages += [("Code", link) for link in section.code]
+        pages += [("Usage Instructions", link) for link in section.usage]
+        for column, link in pages:
+            if scope.covers(link.line):
+                self.add("probe", link, column, section.path)
+
+    def cell_link(self, column: ColumnSpec, spec: LinkSpec, link: Link, path: str) -> None:
+        network = self.config.network
+        name = column.name
+        if spec.kind == "scores":
+            self.add("body", link, name, path, max_bytes=network.max_scores_bytes, binary=True)
+        elif not self.options.artifacts:
+            return
+        elif spec.kind == "md5":
+            self.add("body", link, name, path, max_bytes=MD5_FILE_BYTES, binary=True)
+        elif spec.kind == "weights":
+            self.add("probe", link, name, path, binary=True)
+            if self.options.verify_checksums:
+                self.add("checksum", link, name, path, max_bytes=network.checksum_max_bytes)
+        elif spec.kind == "config":
+            if github_blob(link.url) is not None:
+                self.add("probe", link, name, path)
+        elif extension(link.url) == "zip":
+            self.add("archive", link, name, path)
+        elif extension(link.url) == "json":
+            # Read when small enough (else reported as not inspected) to see that it is JSON.
+            self.add("body", link, name, path, max_bytes=network.max_preds_bytes, binary=True)
+        else:
+            self.add("probe", link, name, path, binary=True)
+
+
+def plan_links(
+    scopes: Sequence[EntryScope], config: Config, options: PlanOptions
+) -> list[PlannedLink]:
+    """Every request the review needs, in README order."""
+    planner = _Planner(config, options)
+    for scope in scopes:
+        if options.artifacts:
+            planner.section_links(scope)
+        for table in scope.section.tables:
+            layout = layout_of(scope.task, table)
+            for row in table.rows:
+                if row not in scope.rows or not layout.aligned(row):
+                    continue
+                for column in layout.columns:
+                    cell = None if column is None else layout.cell(row, column)
+                    if column is None or cell is None:
+                        continue
+                    for link in cell.links:
+                        spec = match_link(column, link)
+                        if spec is not None:
+                            planner.cell_link(column, spec, link, scope.section.path)
+    return planner.planned

@@ -1,0 +1,48 @@
+"""Checks that the paper, code and usage links (and GitHub config links) lead somewhere."""
+
+from __future__ import annotations
+
+from bot.model import Finding, Link
+from bot.rules.context import Context, EntryScope
+from bot.rules.fetched import Unchecked, describe_failure
+from bot.rules.layout import layout_of
+from bot.urls import github_blob, is_github
+
+RULE = "pages"
+
+
+def check(entry: EntryScope, ctx: Context) -> list[Finding]:
+    section = entry.section
+    links: list[tuple[str, Link]] = []
+    if section.paper is not None:
+        paper = section.paper
+        links.append(("paper", Link(paper.title, paper.url, paper.line)))
+    links += [("code", link) for link in section.code]
+    links += [("usage instructions", link) for link in section.usage]
+    for table in section.tables:
+        layout = layout_of(entry.task, table)
+        for row in table.rows:
+            if row in entry.rows:
+                links += [("config", link) for _c, _s, link in layout.links(row, "config")]
+
+    findings: list[Finding] = []
+    unchecked = Unchecked(RULE, section.path)
+    for what, link in links:
+        result = ctx.probed.get(link.url.strip())
+        if result is None:
+            continue
+        if result.verdict == "inconclusive":
+            unchecked.add(result, link.line)
+            continue
+        failure = describe_failure(result, f"The {what} link")
+        if failure is None:
+            continue
+        message, hint = failure.message, failure.hint
+        if what == "code" and result.status == 404 and is_github(link.url):
+            message = "The code link leads to no GitHub repository (HTTP 404)."
+            hint = "Link your public GitHub repository; a private one answers 404 too."
+        elif what == "config" and result.status == 404 and github_blob(link.url) is not None:
+            message = "The config link leads to no file on GitHub (HTTP 404)."
+            hint = "Link the config file in your public repository, at a branch or commit."
+        findings.append(Finding(failure.severity, RULE, section.path, link.line, message, hint))
+    return findings + unchecked.findings("link")
