@@ -15,7 +15,14 @@ from bot.publish.state import STICKY_MARKER
 from tests.fakegithub import payloads
 from tests.fakegithub.server import FakeGitHub
 from tests.fakegithub.state import ACTIONS_LOGIN
-from tests.fakegithub.zoo import ActionHarness, ExampleZoo, build_zoo, load_report
+from tests.fakegithub.zoo import (
+    ActionHarness,
+    ExampleFiles,
+    ExampleZoo,
+    build_zoo,
+    example_files,
+    load_report,
+)
 
 HEAD_LINE = re.compile(r"Reviewed commit \[`([0-9a-f]{7})`\]")
 
@@ -41,14 +48,24 @@ def state_marker(body: str) -> dict[str, object]:
     return data
 
 
-@pytest.fixture
-def broken(tmp_path: Path) -> ExampleZoo:
-    return build_zoo(tmp_path / "zoo", broken=True)
+@pytest.fixture(scope="module")
+def clean_files(tmp_path_factory: pytest.TempPathFactory) -> ExampleFiles:
+    return example_files(tmp_path_factory.mktemp("clean"), broken=False)
+
+
+@pytest.fixture(scope="module")
+def broken_files(tmp_path_factory: pytest.TempPathFactory) -> ExampleFiles:
+    return example_files(tmp_path_factory.mktemp("broken"), broken=True)
 
 
 @pytest.fixture
-def clean(tmp_path: Path) -> ExampleZoo:
-    return build_zoo(tmp_path / "zoo", broken=False)
+def broken(tmp_path: Path, broken_files: ExampleFiles, clean_files: ExampleFiles) -> ExampleZoo:
+    return build_zoo(tmp_path, broken_files, fixed=clean_files)
+
+
+@pytest.fixture
+def clean(tmp_path: Path, clean_files: ExampleFiles) -> ExampleZoo:
+    return build_zoo(tmp_path, clean_files)
 
 
 def harness_for(zoo: ExampleZoo, tmp_path: Path) -> Iterator[tuple[ActionHarness, FakeGitHub]]:
@@ -100,7 +117,7 @@ def test_broken_pr_fails_with_inline_comments_on_the_right_lines(
     broken: ExampleZoo, on_broken: tuple[ActionHarness, FakeGitHub]
 ) -> None:
     harness, server = on_broken
-    run = harness.run("pull_request_target", payloads.pull_request(server, broken.pull, "opened"))
+    run = harness.call("pull_request_target", payloads.pull_request(server, broken.pull, "opened"))
     assert run.code == 1, run.stdout + run.stderr
     final = statuses(broken, broken.pull.head_sha)[-1]
     assert final[0] == "failure"
@@ -135,16 +152,14 @@ def test_second_run_after_a_fix_updates_the_comment_and_says_what_was_fixed(
     broken: ExampleZoo, on_broken: tuple[ActionHarness, FakeGitHub]
 ) -> None:
     harness, server = on_broken
-    first = harness.run("pull_request_target", payloads.pull_request(server, broken.pull))
+    first = harness.call("pull_request_target", payloads.pull_request(server, broken.pull))
     assert first.code == 1
     [before] = sticky_comments(broken)
     old_head = broken.pull.head_sha
-    comment_id = next(
-        c.id for c in broken.world.comments_on(broken.repo, broken.pull.number)
-    )
+    comment_id = next(c.id for c in broken.world.comments_on(broken.repo, broken.pull.number))
     broken.push_fix()
     event = payloads.pull_request(server, broken.pull, "synchronize")
-    second = harness.run("pull_request_target", event)
+    second = harness.call("pull_request_target", event)
     assert second.code == 0, second.stdout + second.stderr
     comments = broken.world.comments_on(broken.repo, broken.pull.number)
     assert [c.id for c in comments] == [comment_id]  # updated in place, not a new one
@@ -179,7 +194,7 @@ def test_a_comment_post_answered_502_after_it_succeeded_is_not_repeated(
 ) -> None:
     harness, server = on_clean
     fault = server.faults.fail_after_success("/repos/*/issues/*/comments", method="POST")
-    run = harness.run("pull_request_target", payloads.pull_request(server, clean.pull))
+    run = harness.call("pull_request_target", payloads.pull_request(server, clean.pull))
     assert run.code == 0, run.stdout + run.stderr
     assert fault.hits == 1
     assert server.log.count("POST", f"/repos/{clean.repo.full_name}/issues/1/comments") == 1
@@ -192,7 +207,7 @@ def test_a_review_post_answered_502_after_it_succeeded_is_found_not_repeated(
 ) -> None:
     harness, server = on_broken
     server.faults.fail_after_success("/repos/*/pulls/*/reviews", method="POST")
-    run = harness.run("pull_request_target", payloads.pull_request(server, broken.pull))
+    run = harness.call("pull_request_target", payloads.pull_request(server, broken.pull))
     assert run.code == 1, run.stdout + run.stderr
     assert len(zoo_reviews(broken)) == 1
     assert statuses(broken, broken.pull.head_sha)[-1][0] == "failure"
@@ -205,7 +220,7 @@ def test_secondary_rate_limit_waits_for_retry_after_then_succeeds(
     fault = server.faults.secondary_rate_limit(
         "/repos/*/issues/*/comments", method="POST", retry_after=1
     )
-    run = harness.run("pull_request_target", payloads.pull_request(server, clean.pull))
+    run = harness.call("pull_request_target", payloads.pull_request(server, clean.pull))
     assert run.code == 0, run.stdout + run.stderr
     assert fault.hits == 1
     posts = server.log.find("POST", f"/repos/{clean.repo.full_name}/issues/1/comments")
@@ -226,7 +241,10 @@ def test_github_failing_mid_run_sets_error_never_pending(
     assert "Traceback" not in run.stdout + run.stderr
     assert statuses(clean, clean.pull.head_sha) == [
         ("pending", "Reviewing the contribution…"),
-        ("error", "zoo-review could not finish (see the run log); comment /zoo-review recheck to re-run"),
+        (
+            "error",
+            "zoo-review could not finish (see the run log); comment /zoo-review recheck to re-run",
+        ),
     ]
     assert not sticky_comments(clean)
 
@@ -245,7 +263,7 @@ def test_pr_changing_mid_run_writes_nothing(
         server.faults.move_head(clean.pull, new_head, after_requests=3)
     else:
         server.faults.edit_body(clean.pull, clean.body + "\nedited\n", after_requests=3)
-    run = harness.run("pull_request_target", payloads.pull_request(server, clean.pull))
+    run = harness.call("pull_request_target", payloads.pull_request(server, clean.pull))
     assert run.code == 0, run.stdout + run.stderr
     assert "The PR changed during the review" in run.stdout
     assert not clean.world.comments_on(clean.repo, clean.pull.number)
@@ -282,7 +300,7 @@ def test_command_from_a_read_only_user_is_refused_and_nothing_runs(
     comment = clean.world.add_issue_comment(
         clean.repo, clean.pull.number, "passerby", "/zoo-review recheck"
     )
-    run = harness.run("issue_comment", payloads.issue_comment(server, comment))
+    run = harness.call("issue_comment", payloads.issue_comment(server, comment))
     assert run.code == 0, run.stdout + run.stderr
     assert [r.content for r in comment.reactions] == ["eyes", "-1"]
     replies = [c for c in clean.world.comments_on(clean.repo, 1) if c.user.login == ACTIONS_LOGIN]
@@ -315,8 +333,12 @@ def test_fork_pr_cannot_weaken_its_review_through_the_config(
 ) -> None:
     harness, server = on_broken
     broken.push({".github/zoo-review.yml": "venues:\n  not_venues: []\ntasks:\n  det: null\n"})
-    run = harness.run("pull_request_target", payloads.pull_request(server, broken.pull, "synchronize"))
+    run = harness.call(
+        "pull_request_target", payloads.pull_request(server, broken.pull, "synchronize")
+    )
     assert run.code == 1
     assert "is not a venue" in run.stdout
-    contents = server.log.find("GET", f"/repos/{broken.repo.full_name}/contents/.github/zoo-review.yml")
+    contents = server.log.find(
+        "GET", f"/repos/{broken.repo.full_name}/contents/.github/zoo-review.yml"
+    )
     assert contents and all(e.query.get("ref") == broken.pull.base_sha for e in contents)

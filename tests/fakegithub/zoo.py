@@ -3,9 +3,12 @@ way to run the Action's entry point against it the way the runner runs the conta
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -62,7 +65,10 @@ class ExampleZoo:
     def push_fix(self) -> str:
         """Push the clean contribution on top of the broken one and fix the description."""
         sha = self.world.add_commit(
-            self.fork, dict(self.fixed_files), parent=self.pull.head_sha, author="contributor",
+            self.fork,
+            dict(self.fixed_files),
+            parent=self.pull.head_sha,
+            author="contributor",
             replace=True,
         )
         self.world.move_head(self.pull, sha)
@@ -90,30 +96,54 @@ def _pages(folder: Path) -> None:
         target.write_bytes(page)
 
 
-def build_zoo(tmp: Path, *, broken: bool, fork: bool = True) -> ExampleZoo:
-    """The example contribution as a PR of `contributor` (from a fork unless `fork` is False)."""
-    config = load_config()
-    example = build_example(tmp / ("broken" if broken else "clean"), config, broken=broken)
+@dataclass(frozen=True)
+class ExampleFiles:
+    """One example contribution, built once: both commits' files, the description, the
+    artifacts (with pages for the paper and code links)."""
+
+    base_files: dict[str, bytes]
+    head_files: dict[str, bytes]
+    body: str
+    artifacts: Path
+
+
+def example_files(folder: Path, *, broken: bool) -> ExampleFiles:
+    """Build the example contribution (bot/example/zoo.py) in `folder` and read it back."""
+    example = build_example(folder, load_config(), broken=broken)
     base_files = git_files(example.repo, BASE_BRANCH)
     head_files = git_files(example.repo, HEAD_BRANCH)
     base_files[".github/zoo-review.yml"] = BASE_CONFIG.encode()
     head_files[".github/zoo-review.yml"] = BASE_CONFIG.encode()
     _pages(example.artifacts)
+    body = example.body.read_text(encoding="utf-8")
+    return ExampleFiles(base_files, head_files, body, example.artifacts)
+
+
+def build_zoo(
+    tmp: Path, files: ExampleFiles, *, fixed: ExampleFiles | None = None, fork: bool = True
+) -> ExampleZoo:
+    """The contribution as a PR of `contributor` (from a fork unless `fork` is False), in a
+    fresh world, with its own copy of the artifacts; `fixed` is what `push_fix` pushes."""
+    artifacts = tmp / "artifacts"
+    shutil.copytree(files.artifacts, artifacts)
     world = World()
-    repo = world.add_repo("bdd100k/bdd100k-models", owner_type="Organization", files=base_files)
+    repo = world.add_repo(
+        "bdd100k/bdd100k-models", owner_type="Organization", files=files.base_files
+    )
     world.add_user("contributor")
     base = repo.branches["main"]
     source = world.fork(repo, "contributor") if fork else repo
-    head = world.add_commit(source, head_files, parent=base, author="contributor", replace=True)
-    body = example.body.read_text(encoding="utf-8")
-    pull = world.open_pull(repo, base, head, body, "contributor", head_repo=source)
-    zoo = ExampleZoo(world, repo, source, pull, base_files, head_files, body, example.artifacts)
-    if broken:
-        clean = build_example(tmp / "fixed", config, broken=False)
-        zoo.fixed_files = git_files(clean.repo, HEAD_BRANCH)
-        zoo.fixed_files[".github/zoo-review.yml"] = BASE_CONFIG.encode()
-        zoo.fixed_body = clean.body.read_text(encoding="utf-8")
-        zoo.fixed_artifacts = clean.artifacts
+    head = world.add_commit(
+        source, files.head_files, parent=base, author="contributor", replace=True
+    )
+    pull = world.open_pull(repo, base, head, files.body, "contributor", head_repo=source)
+    zoo = ExampleZoo(
+        world, repo, source, pull, files.base_files, files.head_files, files.body, artifacts
+    )
+    if fixed is not None:
+        zoo.fixed_files = dict(fixed.head_files)
+        zoo.fixed_body = fixed.body
+        zoo.fixed_artifacts = fixed.artifacts
     return zoo
 
 
@@ -201,7 +231,9 @@ class ActionHarness:
         env.update(extra)
         return env
 
-    def popen(self, event_name: str, payload: dict[str, Any], **extra: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    def popen(
+        self, event_name: str, payload: dict[str, Any], **extra: str
+    ) -> tuple[subprocess.Popen[str], dict[str, str]]:
         """Start `python -I -m bot.action` as the container would, in an empty work folder."""
         env = self.env(event_name, payload, **extra)
         workspace = Path(env["HOME"]) / "workspace"
@@ -224,6 +256,16 @@ class ActionHarness:
         """One real subprocess run."""
         process, env = self.popen(event_name, payload, **extra)
         return self.finish(process, env)
+
+    def call(self, event_name: str, payload: dict[str, Any], **extra: str) -> ActionRun:
+        """One run of `bot.action.main.main` in this process, with the same environment."""
+        from bot.action.main import main
+
+        env = self.env(event_name, payload, **extra)
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(env)
+        return self.collect(code, out.getvalue(), err.getvalue(), env)
 
     def collect(self, code: int, stdout: str, stderr: str, env: dict[str, str]) -> ActionRun:
         output = Path(env["GITHUB_OUTPUT"])
