@@ -342,3 +342,42 @@ def test_fork_pr_cannot_weaken_its_review_through_the_config(
         "GET", f"/repos/{broken.repo.full_name}/contents/.github/zoo-review.yml"
     )
     assert contents and all(e.query.get("ref") == broken.pull.base_sha for e in contents)
+
+
+def test_schedule_audits_the_default_branch_without_writing(
+    clean: ExampleZoo, on_clean: tuple[ActionHarness, FakeGitHub]
+) -> None:
+    harness, server = on_clean
+    run = harness.call("schedule", payloads.schedule(server, clean.repo))
+    assert run.code == 0, run.stdout + run.stderr
+    assert "zoo-review audit of `main`" in run.summary
+    assert load_report(run)["entries"][0]["section"] == "Faster R-CNN"
+    assert run.outputs["verdict"] == "pass"
+    assert not server.log.writes()
+
+
+def test_workflow_dispatch_reviews_the_pr_it_names(
+    broken: ExampleZoo, on_broken: tuple[ActionHarness, FakeGitHub]
+) -> None:
+    harness, server = on_broken
+    event = payloads.workflow_dispatch(server, broken.repo, {"pr": str(broken.pull.number)})
+    run = harness.call("workflow_dispatch", event, **{"INPUT_FAIL-ON": "never"})
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.outputs["verdict"] == "fail"
+    assert statuses(broken, broken.pull.head_sha)[-1][0] == "success"
+    assert len(sticky_comments(broken)) == 1
+
+
+def test_a_bug_mid_run_sets_error_and_no_traceback(
+    clean: ExampleZoo, on_clean: tuple[ActionHarness, FakeGitHub], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    harness, server = on_clean
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr("bot.action.pull.run_review", crash)
+    run = harness.call("pull_request_target", payloads.pull_request(server, clean.pull))
+    assert run.code == 2
+    assert "::error::zoo-review: internal error (RuntimeError)" in run.stdout
+    assert [s for s, _ in statuses(clean, clean.pull.head_sha)] == ["pending", "error"]

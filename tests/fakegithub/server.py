@@ -387,7 +387,12 @@ class Api:
         renderer = self.render(request)
         files = self.world.pull_files(pull)[:MAX_PULL_FILES]
         chunk, headers = self.paginate(request, files)
-        return Response(200, [renderer.diff_entry(pull, f) for f in chunk], headers)
+        entries = [renderer.diff_entry(pull, f) for f in chunk]
+        limit = self.fake.max_patch_chars
+        for entry in entries:  # GitHub leaves out the patch of a diff too large to show
+            if limit is not None and len(entry.get("patch", "")) > limit:
+                del entry["patch"]
+        return Response(200, entries, headers)
 
     # -- contents, trees, commits ----------------------------------------------------------
 
@@ -903,11 +908,13 @@ class FakeGitHub:
         token: str = DEFAULT_TOKEN,
         max_tree_entries: int = 100_000,
         rate_limit: int = 1000,
+        max_patch_chars: int | None = None,
     ) -> None:
         self.world = world or World()
         self.enterprise = enterprise
         self.token = token
         self.max_tree_entries = max_tree_entries
+        self.max_patch_chars = max_patch_chars
         self.rate_limit = rate_limit
         self.faults = Faults()
         self.log = RequestLog()
