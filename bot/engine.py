@@ -57,10 +57,14 @@ async def review_async(
             PlanOptions(options.remaps, options.artifacts, options.verify_checksums),
         )
         fetched = await fetcher.fetch([link.request for link in planned])
+        reported: set[tuple[str, int]] = set()
         for link in planned:
             result = fetched[link.request]
             results[link.request.purpose][link.url] = result
-            links.append(_link_report(link, result))
+            # A weights file is probed and, with --verify-checksums, downloaded: one table row.
+            if (link.url, link.line) not in reported:
+                reported.add((link.url, link.line))
+                links.append(_link_report(link, result))
     elif scopes and any(scope.rows for scope in scopes):
         notices.append(
             Finding(

@@ -296,6 +296,9 @@ def make_context(
     cfg: Config | None = None,
     fetched: Mapping[str, FetchResult] | None = None,
     offline: bool = False,
+    probed: Mapping[str, FetchResult] | None = None,
+    archives: Mapping[str, FetchResult] | None = None,
+    checksums: Mapping[str, FetchResult] | None = None,
 ) -> Context:
     cfg = cfg or config()
     return Context(
@@ -305,6 +308,9 @@ def make_context(
         today=TODAY,
         checklist=None if submission.body is None else tuple(parse_checklist(submission.body)),
         fetched=dict(fetched or {}),
+        probed=dict(probed or {}),
+        archives=dict(archives or {}),
+        checksums=dict(checksums or {}),
         offline=offline,
     )
 
@@ -332,13 +338,24 @@ def make_input(
     fetched: Mapping[str, FetchResult] | None = None,
     cfg: Config | None = None,
     offline: bool = False,
+    probed: Mapping[str, FetchResult] | None = None,
+    archives: Mapping[str, FetchResult] | None = None,
+    checksums: Mapping[str, FetchResult] | None = None,
 ) -> RuleInput:
     """Parse `text` as the task's README and scope the chosen section (new, all rows)."""
     cfg = cfg or config()
     spec = task_spec(task, cfg)
     head_texts = {spec.readme: text, **(others or {})}
     submission = make_submission(head_texts, body=body, head_paths=head_paths)
-    ctx = make_context(submission, cfg=cfg, fetched=fetched, offline=offline)
+    ctx = make_context(
+        submission,
+        cfg=cfg,
+        fetched=fetched,
+        offline=offline,
+        probed=probed,
+        archives=archives,
+        checksums=checksums,
+    )
     readme = ctx.readmes[spec.readme]
     if isinstance(section, int):
         chosen = readme.sections[section]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -130,12 +132,18 @@ class Scenario:
 def serve(artifacts: Artifacts, stem: str, val: float, test: float) -> None:
     artifacts.put(f"scores-val/{stem}.json", dumps_scores(make_scores("det", {"AP": val})))
     artifacts.put(f"scores-test/{stem}.json", dumps_scores(make_scores("det", {"AP": test})))
-    weights = b"weights of " + stem.encode()
+    weights = b"weights of " + stem.encode() * 200
     artifacts.put(f"models/{stem}.pth", weights)
     digest = hashlib.md5(weights, usedforsecurity=False).hexdigest()
     artifacts.put(f"models/{stem}.md5", digest)
     artifacts.put(f"preds/{stem}.json", "[]")
-    artifacts.put(f"visuals/{stem}.zip", b"PK\x05\x06" + b"\0" * 18)
+    visuals = io.BytesIO()
+    with zipfile.ZipFile(visuals, "w") as archive:
+        archive.writestr(f"{stem}/b1c66a42-6f7d68ca.png", b"\x89PNG")
+    artifacts.put(f"visuals/{stem}.zip", visuals.getvalue())
+    # The paper and code pages, reached through the remap that `run` passes.
+    artifacts.put("pages/arxiv.org/abs/2301.00001", "<html>paper</html>")
+    artifacts.put("pages/github.com/example/example-rcnn", "<html>code</html>")
 
 
 def build(
@@ -183,6 +191,8 @@ def run(scenario: Scenario, capsys: pytest.CaptureFixture[str], *extra: str) -> 
             "json",
             "--allow-private-hosts",
             *extra,
+            "--remap",
+            rf"^https://(arxiv\.org|github\.com)/(.*)$ {scenario.artifacts.base_url}/pages/$1/$2",
         ]
     )
     return code, json.loads(capsys.readouterr().out)

@@ -43,6 +43,13 @@ def test_the_broken_example_reports_every_planted_mistake(
     assert ("scores", r101) in found  # the val file missing AP75
     assert ("links", convnext) in found  # no MD5 link
     assert ("scores", convnext) in found  # the double-encoded test file
+    assert ("checksums", r50_3x) in found  # the MD5 file of other weights
+    assert ("artifacts", r101) in found  # the private weights
+    assert ("artifacts", convnext) in found  # the preds never uploaded
+    network = {f["line"]: f["message"] for f in report["findings"] if f["rule"] == "artifacts"}
+    assert "is not public (HTTP 403)" in network[r101]
+    assert "[preds]" in network[convnext]
+    assert "is broken (HTTP 404)" in network[convnext]
     assert ("template", line("Other information.")) in found
     checklist = [f for f in report["findings"] if f["rule"] == "checklist"]
     assert len(checklist) == 2

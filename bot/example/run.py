@@ -6,13 +6,14 @@ import argparse
 import re
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from bot.config import load_config
 from bot.engine import ReviewOptions, review
 from bot.errors import UsageError
 from bot.example.server import ArtifactServer
-from bot.example.zoo import ARTIFACT_HOST, BASE_BRANCH, HEAD_BRANCH, build_example
+from bot.example.zoo import ARTIFACT_HOST, BASE_BRANCH, HEAD_BRANCH, PAGES, build_example
 from bot.net.remap import parse_remap
 from bot.net.setup import build_fetcher
 from bot.report.output import write_report
@@ -32,21 +33,29 @@ def run_example(args: argparse.Namespace) -> int:
 def _run(root: Path, args: argparse.Namespace) -> int:
     config = load_config()
     zoo = build_example(root, config, broken=args.broken)
-    with ArtifactServer(zoo.artifacts) as server:
-        remap = parse_remap(f"^{re.escape(ARTIFACT_HOST)}/(.*)$ {server.url}/$1")
+    with ArtifactServer(zoo.artifacts, zoo.private) as server:
+        remaps = [parse_remap(f"^{re.escape(ARTIFACT_HOST)}/(.*)$ {server.url}/$1")]
+        remaps += [
+            parse_remap(f"^https://{re.escape(host)}/(.*)$ {server.url}/pages/{host}/$1")
+            for host, _page in PAGES
+        ]
         repo = GitRepo.open(zoo.repo)
         base, head = resolve_revisions(repo, BASE_BRANCH, HEAD_BRANCH)
         submission = load_submission(repo, config, base, head, body_file=zoo.body)
+        # Findings name the PR description by its file name, not the temporary folder.
+        submission = replace(submission, body_path=zoo.body.name)
         kind = "with planted mistakes" if args.broken else "a clean contribution"
         print(
             f"Example zoo ({kind}) in {zoo.repo}: reviewing {BASE_BRANCH}..{HEAD_BRANCH} with "
-            f"the PR description {zoo.body.name}; files of {ARTIFACT_HOST} are served from "
-            f"{server.url}.\n",
+            f"the PR description {zoo.body.name}; files of {ARTIFACT_HOST} (and the paper and "
+            f"code pages) are served from {server.url}.\n",
             file=sys.stderr,
         )
         # The example is the operator here: it allows its own loopback server.
         fetcher = build_fetcher(config.network, allow_private_hosts=True)
-        result = review(submission, config, ReviewOptions(remaps=(remap,)), fetcher)
+        # The example's weights are tiny, so their MD5 is verified too (--verify-checksums).
+        options = ReviewOptions(remaps=tuple(remaps), verify_checksums=True)
+        result = review(submission, config, options, fetcher)
     code = write_report(result, config, args.format, args.output)
     if args.keep is not None:
         print(

@@ -10,16 +10,28 @@ from types import TracebackType
 from typing import Any
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
+class _Handler(SimpleHTTPRequestHandler):
+    """Static files; paths in `private` answer 403 Forbidden, as private storage does."""
+
+    def __init__(self, *args: Any, private: frozenset[str], **kwargs: Any) -> None:
+        self.private = private
+        super().__init__(*args, **kwargs)
+
     def log_message(self, format: str, *args: Any) -> None:
         return
+
+    def send_head(self) -> Any:
+        if self.path.split("?", 1)[0].lstrip("/") in self.private:
+            self.send_error(403, "Forbidden")
+            return None
+        return super().send_head()
 
 
 class ArtifactServer:
     """Serves a folder over HTTP on a free port of 127.0.0.1 while the `with` block runs."""
 
-    def __init__(self, folder: Path) -> None:
-        handler = partial(_QuietHandler, directory=str(folder))
+    def __init__(self, folder: Path, private: frozenset[str] = frozenset()) -> None:
+        handler = partial(_Handler, directory=str(folder), private=private)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

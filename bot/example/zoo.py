@@ -74,6 +74,13 @@ class ExampleZoo:
     repo: Path
     body: Path
     artifacts: Path
+    # Served paths (below `artifacts`) that answer 403, as private storage does.
+    private: frozenset[str] = frozenset()
+
+
+# The example's paper and code pages, served locally like its files (the review needs no
+# internet): host, path of the page.
+PAGES = (("arxiv.org", "abs/2301.00001"), ("github.com", "example-lab/example-rcnn"))
 
 
 def build_example(root: Path, config: Config, broken: bool) -> ExampleZoo:
@@ -103,9 +110,15 @@ def build_example(root: Path, config: Config, broken: bool) -> ExampleZoo:
     _git(repo, "add", "-A")
     _git(repo, "commit", "--quiet", "-m", "Add Example R-CNN")
 
+    for host, page in PAGES:
+        _write(artifacts / "pages" / host / page, f"<html><title>{page}</title></html>".encode())
+
     body = root / "pr-body.md"
     body.write_text(_body(config, broken), encoding="utf-8")
-    return ExampleZoo(repo=repo, body=body, artifacts=artifacts)
+    private = (
+        frozenset({f"bdd100k/det/models/{CONTRIBUTED[2].stem}.pth"}) if broken else frozenset()
+    )  # planted: the third row's weights are not public
+    return ExampleZoo(repo=repo, body=body, artifacts=artifacts, private=private)
 
 
 _FASTER_RCNN_PAPER = (
@@ -206,11 +219,13 @@ def _artifacts(folder: Path, model: Model, broken: bool, index: int) -> None:
     _write(det / "scores-val" / f"{model.stem}.json", val_text.encode())
     _write(det / "scores-test" / f"{model.stem}.json", test_text.encode())
     _write(det / "models" / f"{model.stem}.pth", weights)
+    if broken and index == 1:
+        weights += b"retrained"  # planted: the MD5 file is of other weights
     digest = hashlib.md5(weights, usedforsecurity=False).hexdigest()
     _write(det / "models" / f"{model.stem}.md5", f"{digest}  {model.stem}.pth\n".encode())
-    _write(
-        det / "preds" / f"{model.stem}.json", b'[{"name": "b1c66a42-6f7d68ca.jpg", "labels": []}]'
-    )
+    if not (broken and index == 3):  # planted: the last row's preds were never uploaded
+        preds = b'[{"name": "b1c66a42-6f7d68ca.jpg", "labels": []}]'
+        _write(det / "preds" / f"{model.stem}.json", preds)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("b1c66a42-6f7d68ca.png", b"\x89PNG example")

@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.model import Finding
-from bot.rules import config_files, duplicates, links, scores, skeleton, template, venue
+from bot.rules import (
+    artifacts,
+    checksums,
+    config_files,
+    duplicates,
+    links,
+    pages,
+    scores,
+    skeleton,
+    template,
+    venue,
+)
 from bot.rules.context import Context, EntryScope
 
 EntryRule = Callable[[EntryScope, Context], list[Finding]]
@@ -19,4 +30,7 @@ ENTRY_RULES: tuple[EntryRule, ...] = (
     config_files.check,
     duplicates.check,
     scores.check,
+    checksums.check,
+    artifacts.check,
+    pages.check,
 )
