@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.action import inputs
 from bot.action.commands import parse_command
 from bot.action.events import Audit, Command, ReviewPull, Skip, plan
 from bot.action.inputs import read_inputs
@@ -132,3 +133,16 @@ def test_commands_are_parsed_strictly() -> None:
         parse_command("/zoo-review").problem
         == "`/zoo-review` needs a command: `recheck` or `help`."
     )
+
+
+def test_the_report_folder_inside_the_docker_action(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RUNNER_TEMP is a runner path; the container writes to /github/home, which is
+    $RUNNER_TEMP/_github_home for the job's later steps."""
+    assert inputs._report_folder(str(tmp_path)) == (tmp_path, tmp_path)
+    home = tmp_path / "github-home"
+    home.mkdir()
+    monkeypatch.setattr(inputs, "CONTAINER_HOME", home)
+    runner_temp = "/home/runner/work/_temp"
+    assert inputs._report_folder(runner_temp) == (home, Path(runner_temp) / "_github_home")

@@ -56,10 +56,10 @@ def counts(result: Review) -> str:
 
 
 def write_report(ctx: RunContext, result: Review, name: str) -> Path:
-    """The JSON report in RUNNER_TEMP (never the workspace)."""
+    """The JSON report in RUNNER_TEMP (never the workspace); returns the path later steps see."""
     path = ctx.runner.temp_dir / name
     path.write_text(render_json(result), encoding="utf-8")
-    return path
+    return (ctx.runner.shown_temp_dir or ctx.runner.temp_dir) / name
 
 
 def finish_runner_files(ctx: RunContext, result: Review, body_path: str, report: Path) -> None:

@@ -45,12 +45,14 @@ class Runner:
     server_url: str
     repository: str
     run_id: str | None
+    # Where the JSON report is written, and the same folder as later steps of the job see it.
     temp_dir: Path
     allow_private_hosts: bool
     remaps: tuple[Remap, ...]
     pacing: Pacing
     output_file: str | None = None
     summary_file: str | None = None
+    shown_temp_dir: Path | None = None
 
 
 def _input(env: Mapping[str, str], name: str) -> str:
@@ -141,14 +143,26 @@ def _scale(env: Mapping[str, str]) -> float:
     return value
 
 
+# A Docker action sees the runner's $RUNNER_TEMP/_github_home at this path; RUNNER_TEMP itself
+# is a path on the runner that is not mounted into the container.
+CONTAINER_HOME = Path("/github/home")
+
+
+def _report_folder(runner_temp: str) -> tuple[Path, Path]:
+    """Where to write the report, and the path later steps of the job read it at."""
+    if runner_temp and Path(runner_temp).is_dir():  # the CLI in a plain step, or tests
+        return Path(runner_temp), Path(runner_temp)
+    if runner_temp and CONTAINER_HOME.is_dir():  # inside the Docker action
+        return CONTAINER_HOME, Path(runner_temp) / "_github_home"
+    fallback = Path(os.environ.get("TMPDIR", "/tmp"))
+    return fallback, fallback
+
+
 def read_runner(env: Mapping[str, str]) -> Runner:
     """The runner's variables and the operator's switches ZOO_REVIEW_ALLOW_PRIVATE_HOSTS=1,
     ZOO_REVIEW_REMAP (lines of 'REGEX REPLACEMENT') and ZOO_REVIEW_GITHUB_WAIT_SCALE."""
     repository = _required(env, "GITHUB_REPOSITORY")
-    temp = env.get("RUNNER_TEMP", "").strip()
-    temp_dir = (
-        Path(temp) if temp and Path(temp).is_dir() else Path(os.environ.get("TMPDIR", "/tmp"))
-    )
+    temp_dir, shown_temp_dir = _report_folder(env.get("RUNNER_TEMP", "").strip())
     remaps = tuple(
         parse_remap(line.strip())
         for line in env.get("ZOO_REVIEW_REMAP", "").splitlines()
@@ -162,6 +176,7 @@ def read_runner(env: Mapping[str, str]) -> Runner:
         repository=repository,
         run_id=env.get("GITHUB_RUN_ID", "").strip() or None,
         temp_dir=temp_dir,
+        shown_temp_dir=shown_temp_dir,
         allow_private_hosts=env.get("ZOO_REVIEW_ALLOW_PRIVATE_HOSTS", "").strip() == "1",
         remaps=remaps,
         pacing=Pacing(scale=_scale(env)),
