@@ -48,7 +48,10 @@ class CachedFetcher:
         for request, result in fresh.items():
             if result.ok and request.purpose != "body":
                 entries[_key(request)] = _entry(result, now)
-        self._save(entries)
+        try:
+            self._save(entries)
+        except OSError as exc:  # the review stands without a cache; say why it was not kept
+            print(f"zoo-review: could not save the cache {self.path} ({exc})", file=sys.stderr)
         return {**answered, **fresh}
 
     def _load(self) -> dict[str, dict[str, Any]]:
@@ -76,6 +79,17 @@ class CachedFetcher:
         except OSError:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+
+def _archive(saved: dict[str, Any]) -> ZipSummary:
+    """A ZipSummary from its JSON form (tuples came back as lists)."""
+    return ZipSummary(
+        **{
+            **saved,
+            "top_level": tuple(saved.get("top_level", ())),
+            "extensions": tuple((str(e), int(n)) for e, n in saved.get("extensions", ())),
+        }
+    )
 
 
 def _key(request: Request) -> str:
@@ -111,7 +125,7 @@ def _result(
             content_type=entry.get("content_type"),
             digest=entry.get("digest"),
             reason=entry.get("reason"),
-            archive=ZipSummary(**archive) if archive else None,
+            archive=_archive(archive) if archive else None,
             cached_hours=age / 3600,
         )
     except (KeyError, TypeError, ValueError):
