@@ -6,7 +6,7 @@ the GFM extensions GitHub uses for comments (tables, autolinks, strikethrough, t
 tagfilter), and is laid out with a small stylesheet modelled on github-markdown-css (light
 theme) inside a comment box. Headless Chromium then takes a full-height screenshot.
 
-    python docs/render-comment.py               # the comment of `zoo-review example --broken`
+    python docs/render-comment.py               # the Action's comment on the broken example
     python docs/render-comment.py comment.md    # any Markdown file ('-' reads stdin)
     python docs/render-comment.py comment.md -o out.png --width 900 --html out.html
 
@@ -123,14 +123,20 @@ CHROMIUM_FLAGS = [
 
 
 def example_markdown() -> str:
-    """The comment zoo-review writes on the bundled broken example (it exits 1: expected)."""
-    exe = ROOT / ".venv" / "bin" / "zoo-review"
-    command = [str(exe)] if exe.exists() else [shutil.which("zoo-review") or "zoo-review"]
-    command += ["example", "--broken", "--format", "markdown"]
-    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
-    if done.returncode not in (0, 1) or not done.stdout.strip():
-        sys.exit(f"`{' '.join(command)}` failed ({done.returncode}):\n{done.stderr}")
-    return done.stdout
+    """The sticky comment the Action posts on the bundled broken example, as GitHub gets it."""
+    from bot.example.run import review_example
+    from bot.publish.links import Links
+    from bot.publish.sticky import render_sticky
+
+    with tempfile.TemporaryDirectory(prefix="render-comment-zoo-") as folder:
+        review, config, _zoo = review_example(Path(folder), broken=True)
+    links = Links(
+        server_url="https://github.com",
+        repository=config.repository or "SysCV/bdd100k-models",
+        head_sha=review.head,
+        run_id="11955713604",
+    )
+    return render_sticky(review, links, guide=config.guide).comment
 
 
 def page(markdown: str, measure: bool) -> str:

@@ -9,11 +9,19 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from bot.config import load_config
+from bot.config import Config, load_config
 from bot.engine import ReviewOptions, review
 from bot.errors import UsageError
 from bot.example.server import ArtifactServer
-from bot.example.zoo import ARTIFACT_HOST, BASE_BRANCH, HEAD_BRANCH, PAGES, build_example
+from bot.example.zoo import (
+    ARTIFACT_HOST,
+    BASE_BRANCH,
+    HEAD_BRANCH,
+    PAGES,
+    ExampleZoo,
+    build_example,
+)
+from bot.model import Review
 from bot.net.remap import parse_remap
 from bot.net.setup import build_fetcher
 from bot.report.output import write_report
@@ -31,8 +39,22 @@ def run_example(args: argparse.Namespace) -> int:
 
 
 def _run(root: Path, args: argparse.Namespace) -> int:
+    result, config, zoo = review_example(root, broken=args.broken)
+    code = write_report(result, config, args.format, args.output)
+    if args.keep is not None:
+        print(
+            f"\nKept the example in {root}. Review it again (offline, the server is gone): "
+            f"zoo-review check --repo {zoo.repo} --base {BASE_BRANCH} --body {zoo.body} "
+            "--offline",
+            file=sys.stderr,
+        )
+    return code
+
+
+def review_example(root: Path, broken: bool) -> tuple[Review, Config, ExampleZoo]:
+    """Build the example in `root`, serve its files, review it; the review, config and zoo."""
     config = load_config()
-    zoo = build_example(root, config, broken=args.broken)
+    zoo = build_example(root, config, broken=broken)
     with ArtifactServer(zoo.artifacts, zoo.private) as server:
         remaps = [parse_remap(f"^{re.escape(ARTIFACT_HOST)}/(.*)$ {server.url}/$1")]
         remaps += [
@@ -44,7 +66,7 @@ def _run(root: Path, args: argparse.Namespace) -> int:
         submission = load_submission(repo, config, base, head, body_file=zoo.body)
         # Findings name the PR description by its file name, not the temporary folder.
         submission = replace(submission, body_path=zoo.body.name)
-        kind = "with planted mistakes" if args.broken else "a clean contribution"
+        kind = "with planted mistakes" if broken else "a clean contribution"
         print(
             f"Example zoo ({kind}) in {zoo.repo}: reviewing {BASE_BRANCH}..{HEAD_BRANCH} with "
             f"the PR description {zoo.body.name}; files of {ARTIFACT_HOST} (and the paper and "
@@ -55,13 +77,4 @@ def _run(root: Path, args: argparse.Namespace) -> int:
         fetcher = build_fetcher(config.network, allow_private_hosts=True)
         # The example's weights are tiny, so their MD5 is verified too (--verify-checksums).
         options = ReviewOptions(remaps=tuple(remaps), verify_checksums=True)
-        result = review(submission, config, options, fetcher)
-    code = write_report(result, config, args.format, args.output)
-    if args.keep is not None:
-        print(
-            f"\nKept the example in {root}. Review it again (offline, the server is gone): "
-            f"zoo-review check --repo {zoo.repo} --base {BASE_BRANCH} --body {zoo.body} "
-            "--offline",
-            file=sys.stderr,
-        )
-    return code
+        return review(submission, config, options, fetcher), config, zoo
