@@ -33,6 +33,10 @@ from pathlib import Path
 import cmarkgfm
 from cmarkgfm.cmark import Options
 
+from bot.example.run import review_example
+from bot.publish.links import Links
+from bot.publish.sticky import render_sticky
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # A subset of github-markdown-css (light), enough for what the bot writes: headings, lists,
@@ -124,10 +128,6 @@ CHROMIUM_FLAGS = [
 
 def example_markdown() -> str:
     """The sticky comment the Action posts on the bundled broken example, as GitHub gets it."""
-    from bot.example.run import review_example
-    from bot.publish.links import Links
-    from bot.publish.sticky import render_sticky
-
     with tempfile.TemporaryDirectory(prefix="render-comment-zoo-") as folder:
         review, config, _zoo = review_example(Path(folder), broken=True)
     links = Links(
