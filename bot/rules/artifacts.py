@@ -12,7 +12,7 @@ from bot.quote import q
 from bot.report.links import size_text
 from bot.rules.context import Context, EntryScope
 from bot.rules.fetched import Unchecked, describe_failure
-from bot.rules.layout import layout_of, row_label
+from bot.rules.layout import row_label
 from bot.urls import extension
 
 RULE = "artifacts"
@@ -38,17 +38,13 @@ class _Link:
 def check(entry: EntryScope, ctx: Context) -> list[Finding]:
     findings: list[Finding] = []
     unchecked = Unchecked(RULE, entry.section.path)
-    for table in entry.section.tables:
-        layout = layout_of(entry.task, table)
-        for row in table.rows:
-            if row not in entry.rows:
-                continue
-            label = row_label(layout, row)
-            for kind in _KINDS:
-                for column, spec, link in layout.links(row, kind):
-                    name = f"The [{link.label}] link of {q(label)} ({column.name})"
-                    item = _Link(entry.section.path, row, spec, link, name)
-                    findings += _check_link(item, ctx, unchecked)
+    for layout, row in entry.reviewed_rows():
+        label = row_label(layout, row)
+        for kind in _KINDS:
+            for column, spec, link in layout.links(row, kind):
+                name = f"The [{link.label}] link of {q(label)} ({column.name})"
+                item = _Link(entry.section.path, row, spec, link, name)
+                findings += _check_link(item, ctx, unchecked)
     return findings + unchecked.findings("linked file")
 
 

@@ -11,7 +11,6 @@ from bot.model import Finding, MethodSection, Severity, TableRow
 from bot.quote import q
 from bot.rules.context import Context, EntryScope
 from bot.rules.fetched import Unchecked, describe_failure
-from bot.rules.layout import layout_of
 
 RULE = "checksums"
 # `d41d8cd9…  model.pth` (md5sum), `MD5 (model.pth) = d41d8cd9…` (BSD), or the digest alone.
@@ -38,42 +37,38 @@ def parse_md5_file(body: bytes) -> Md5File | None:
 def check(entry: EntryScope, ctx: Context) -> list[Finding]:
     findings: list[Finding] = []
     unchecked = Unchecked(RULE, entry.section.path)
-    for table in entry.section.tables:
-        layout = layout_of(entry.task, table)
-        for row in table.rows:
-            if row not in entry.rows:
-                continue
-            md5_links = layout.links(row, "md5")
-            weights = layout.links(row, "weights")
-            if not md5_links:
-                continue
-            md5_link = md5_links[0][2]
-            result = ctx.fetched.get(md5_link.url.strip())
-            if result is None:
-                continue
-            if result.verdict == "inconclusive":
-                unchecked.add(result, row.line)
-                continue
-            failure = describe_failure(result, "The MD5 link")
-            if failure is not None:
-                findings.append(
-                    _finding(entry.section, row, failure.severity, failure.message, failure.hint)
+    for layout, row in entry.reviewed_rows():
+        md5_links = layout.links(row, "md5")
+        weights = layout.links(row, "weights")
+        if not md5_links:
+            continue
+        md5_link = md5_links[0][2]
+        result = ctx.fetched.get(md5_link.url.strip())
+        if result is None:
+            continue
+        if result.verdict == "inconclusive":
+            unchecked.add(result, row.line)
+            continue
+        failure = describe_failure(result, "The MD5 link")
+        if failure is not None:
+            findings.append(
+                _finding(entry.section, row, failure.severity, failure.message, failure.hint)
+            )
+            continue
+        md5 = parse_md5_file(result.body or b"")
+        if md5 is None:
+            findings.append(
+                _finding(
+                    entry.section,
+                    row,
+                    "error",
+                    "The MD5 file holds no MD5 digest (32 hexadecimal characters).",
+                    "Write the output of `md5sum model.pth` into the MD5 file.",
                 )
-                continue
-            md5 = parse_md5_file(result.body or b"")
-            if md5 is None:
-                findings.append(
-                    _finding(
-                        entry.section,
-                        row,
-                        "error",
-                        "The MD5 file holds no MD5 digest (32 hexadecimal characters).",
-                        "Write the output of `md5sum model.pth` into the MD5 file.",
-                    )
-                )
-                continue
-            if weights:
-                findings += _against_weights(entry.section, row, md5, weights[0][2].url, ctx)
+            )
+            continue
+        if weights:
+            findings += _against_weights(entry.section, row, md5, weights[0][2].url, ctx)
     return findings + unchecked.findings("MD5 file")
 
 

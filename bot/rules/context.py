@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -10,6 +10,7 @@ from functools import cached_property
 from bot.config import Config, TaskSpec
 from bot.model import ChecklistItem, MethodSection, Readme, Submission, TableRow
 from bot.net.types import FetchResult
+from bot.rules.layout import Layout, layout_of
 from bot.rules.zoo_links import Place, link_index
 
 
@@ -23,6 +24,14 @@ class EntryScope:
     # Lines the PR added to the section; None means every line is reviewed (--all).
     changed: frozenset[int] | None
     rows: tuple[TableRow, ...]
+
+    def reviewed_rows(self) -> Iterator[tuple[Layout, TableRow]]:
+        """Each row under review, with the layout of its table."""
+        for table in self.section.tables:
+            layout = layout_of(self.task, table)
+            for row in table.rows:
+                if row in self.rows:
+                    yield layout, row
 
     def covers(self, line: int | None) -> bool:
         """Whether a finding at `line` is about something this PR wrote."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot.model import Finding, Link
 from bot.rules.context import Context, EntryScope
 from bot.rules.fetched import Unchecked, describe_failure
-from bot.rules.layout import layout_of
 from bot.urls import github_blob, is_github
 
 RULE = "pages"
@@ -19,11 +18,8 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
         links.append(("paper", Link(paper.title, paper.url, paper.line)))
     links += [("code", link) for link in section.code]
     links += [("usage instructions", link) for link in section.usage]
-    for table in section.tables:
-        layout = layout_of(entry.task, table)
-        for row in table.rows:
-            if row in entry.rows:
-                links += [("config", link) for _c, _s, link in layout.links(row, "config")]
+    for layout, row in entry.reviewed_rows():
+        links += [("config", link) for _c, _s, link in layout.links(row, "config")]
 
     findings: list[Finding] = []
     unchecked = Unchecked(RULE, section.path)
