@@ -1,0 +1,1 @@
+"""The hand-run benchmark of zoo-review against lychee (see bench/README.md)."""
