@@ -64,14 +64,19 @@ def markdown_table(links: Sequence[LinkReport], code_span: Callable[[str], str])
     for link in links:
         status = str(link.status) if link.status else "–"
         learned = detail(link)
-        detail_cell = code_span(learned) if learned else ""
+        detail_cell = _cell(code_span(learned)) if learned else ""
         rows.append(
-            f"| {code_span(link.url)} ({link.path}:{link.line}) | {link.column} | "
+            f"| {_cell(code_span(link.url))} ({link.path}:{link.line}) | {_cell(link.column)} | "
             f"{VERDICT_WORDS.get(link.verdict, link.verdict)} | {status} | "
             f"{link.seconds:.2f} s | {detail_cell} |"
         )
     rows += ["", "</details>"]
     return "\n".join(rows)
+
+
+def _cell(markdown: str) -> str:
+    """A table cell: GitHub splits cells at every `|`, even inside a code span, unless escaped."""
+    return markdown.replace("|", "\\|")
 
 
 def text_lines(links: Sequence[LinkReport], everything: bool = False) -> list[str]:
