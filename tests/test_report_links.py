@@ -7,9 +7,9 @@ import io
 import cmarkgfm  # type: ignore[import-untyped]
 import pytest
 
-from bot.model import LinkReport
+from bot.model import LinkReport, Review, ReviewedEntry
 from bot.report.links import links_summary, markdown_table, size_text, text_lines
-from bot.report.markdown import code_span
+from bot.report.markdown import code_span, render_markdown
 from bot.report.progress import ProgressBar
 
 
@@ -95,3 +95,13 @@ def test_the_progress_bar_draws_only_on_a_terminal() -> None:
     assert terminal.getvalue().endswith("████ 4/4")
     bar.close()
     assert terminal.getvalue().endswith("\r\x1b[K")
+
+
+def test_a_section_name_with_a_pipe_keeps_the_entries_table_whole() -> None:
+    review = Review(
+        "a" * 40, "b" * 40, entries=[ReviewedEntry("det", "det/README.md", "A | B", 3, 1)]
+    )
+    html = cmarkgfm.github_flavored_markdown_to_html(render_markdown(review))
+    row = html.split("<tbody>")[1]
+    assert row.count("<td>") == 3
+    assert "A | B" in row

@@ -51,7 +51,9 @@ def render_markdown(
         parts.append("| --- | --- | --- |")
         for entry in review.entries:
             where = _where(entry.path, entry.line, line_link)
-            parts.append(f"| {code_span(entry.section)} ({where}) | {entry.task} | {entry.rows} |")
+            # GitHub splits table cells at every `|`, even in a code span, unless escaped.
+            name = code_span(entry.section).replace("|", "\\|")
+            parts.append(f"| {name} ({where}) | {entry.task} | {entry.rows} |")
         parts.append("")
     for severity in ("error", "warning", "notice"):
         group = [finding for finding in review.findings if finding.severity == severity]
