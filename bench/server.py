@@ -220,10 +220,10 @@ class ArtifactServer:
         self, writer: asyncio.StreamWriter, hit: Hit, range_header: str | None
     ) -> None:
         path, agent = hit.path, hit.agent
-        failure = self.site.failures.get(path)
-        if path.startswith(REDIRECT_PREFIX):
-            path = path.removeprefix(REDIRECT_PREFIX)
-        elif failure == "redirect":
+        moved = path.startswith(REDIRECT_PREFIX)
+        path = path.removeprefix(REDIRECT_PREFIX)
+        failure = None if moved else self.site.failures.get(path)
+        if failure == "redirect":
             hit.status = await _simple(writer, 302, {"Location": REDIRECT_PREFIX + path})
         elif failure == "503-once" and (agent, path) not in self.site._failed_once:
             self.site._failed_once.add((agent, path))

@@ -186,9 +186,13 @@ def load_config_file(path: Path) -> Config:
     return load_config(text, str(path))
 
 
+# libyaml's safe loader when PyYAML was built with it: the same documents, ten times faster.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_yaml(text: str, source: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         where = ""
         mark = getattr(exc, "problem_mark", None)
