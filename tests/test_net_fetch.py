@@ -405,6 +405,35 @@ def test_a_zip_bomb_directory_is_refused(server: ScriptedServer) -> None:
     assert "zip bomb" in (result.reason or "")
 
 
+def big_zip(count: int) -> bytes:
+    """An archive whose central directory is large enough to be parsed in a worker process."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for index in range(count):
+            archive.writestr(f"visuals/{index:06d}-{'b1c66a42-6f7d68ca' * 2}.png", b"")
+    return buffer.getvalue()
+
+
+def test_a_large_directory_is_parsed_elsewhere_with_the_same_result(
+    server: ScriptedServer,
+) -> None:
+    data = big_zip(5000)
+    url = server.file("/big.zip", data)
+    result = fetch(url, "archive")
+    assert result.verdict == "ok", result.reason
+    assert result.archive is not None
+    assert result.archive.entries == 5000
+
+
+def test_a_bomb_in_a_large_directory_is_refused(server: ScriptedServer) -> None:
+    data = bytearray(big_zip(5000))
+    directory = data.rfind(b"PK\x01\x02")  # the last entry claims 4 GiB from nothing
+    struct.pack_into("<L", data, directory + 24, 0xFFFFFFFE)
+    result = fetch(server.file("/bomb-big.zip", bytes(data)), "archive")
+    assert result.verdict == "broken"
+    assert "zip bomb" in (result.reason or "")
+
+
 def test_a_file_that_is_not_a_zip_is_broken(server: ScriptedServer) -> None:
     url = server.file("/visuals.zip", b"not a zip at all" * 100)
     result = fetch(url, "archive")

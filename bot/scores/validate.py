@@ -120,7 +120,36 @@ def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
     if not (schemas_dir() / "scores" / f"{schema_name}.json").is_file():
         raise ValueError(f"unknown scores schema {schema_name!r}; known: {', '.join(SCHEMA_NAMES)}")
     schema = load_schema(f"scores/{schema_name}.json")
-    return jsonschema.Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
+    return jsonschema.Draft202012Validator(_inline_refs(schema), format_checker=_FORMAT_CHECKER)
+
+
+def _inline_refs(schema: Any) -> Any:
+    """The schema with its local `#/$defs/...` references replaced by what they point to.
+
+    Resolving a reference costs jsonschema a registry lookup on every use, which dominated the
+    validation of a scores file; errors still carry the same instance paths. A recursive
+    reference is left as it is.
+    """
+
+    def resolve(pointer: str) -> Any:
+        node = schema
+        for part in pointer.removeprefix("#/").split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        return node
+
+    def inline(node: Any, seen: tuple[str, ...]) -> Any:
+        if isinstance(node, list):
+            return [inline(item, seen) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/") and ref not in seen:
+            target = inline(resolve(ref), (*seen, ref))
+            rest = {key: inline(value, seen) for key, value in node.items() if key != "$ref"}
+            return {"allOf": [target], **rest} if rest else target
+        return {key: inline(value, seen) for key, value in node.items()}
+
+    return inline(schema, ())
 
 
 def _recognise(doc: object, schema_name: str, expects_lists: bool) -> ScoresProblem | None:
