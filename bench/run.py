@@ -22,7 +22,10 @@ if str(ROOT) not in sys.path:
 
 from bench import zoo  # noqa: E402
 from bench.server import ArtifactServer, Endless, GiB, GzipBomb, MiB, Site  # noqa: E402
+from bot import plan  # noqa: E402
 from bot.config import NetworkPolicy, load_config  # noqa: E402
+from bot.net import zipdir  # noqa: E402
+from bot.net.fetcher import NetworkSettings  # noqa: E402
 
 BIN = Path(sys.executable).parent
 OURS, LYCHEE = "zoo-review/", "lychee-bench"
@@ -178,6 +181,11 @@ def scenario_c(site: Site, base: str, folder: Path, failures: bool) -> Scenario:
     )
 
 
+MD5_FILE_BYTES = plan.MD5_FILE_BYTES
+# The first (and usually only) read of a zip: its tail.
+ARCHIVE_TAIL = max(zipdir.TAIL_BYTES, NetworkSettings().archive_tail_bytes)
+
+
 def scenario_d(site: Site, base: str, folder: Path, failures: bool) -> Scenario:
     added = [zoo.make_section("Hostile R-CNN", 1, 3)]
     repo = zoo.build_repo(folder, [], added)
@@ -187,9 +195,9 @@ def scenario_d(site: Site, base: str, folder: Path, failures: bool) -> Scenario:
     hostile = {
         f"/bdd100k/det/scores-val/{stem}.json": (GzipBomb(), network.max_scores_bytes),
         f"/bdd100k/det/scores-test/{stem}.json": (Endless(), network.max_scores_bytes),
-        f"/bdd100k/det/models/{stem}.md5": (Endless(), 4096),
+        f"/bdd100k/det/models/{stem}.md5": (Endless(), MD5_FILE_BYTES),
         f"/bdd100k/det/preds/{stem}.json": (Endless(), network.max_preds_bytes),
-        f"/bdd100k/det/visuals/{stem}.zip": (GzipBomb(encoded=False), 65_633),
+        f"/bdd100k/det/visuals/{stem}.zip": (GzipBomb(encoded=False), ARCHIVE_TAIL),
     }
     for path, (resource, _cap) in hostile.items():
         site.files[path] = resource
