@@ -242,3 +242,15 @@ def test_a_dead_paper_link_is_an_error() -> None:
     findings = check(pages.check, TEXT, probed=probed)
     assert summary(findings) == [("error", "pages", line_of(TEXT, PAPER_URL))]
     assert "paper link is broken (HTTP 404)" in plain(findings[0].message)
+
+
+def test_a_paper_page_that_refuses_programs_is_a_warning() -> None:
+    probed = {PAPER_URL: FetchResult(PAPER_URL, "not_public", 403)}
+    findings = check(pages.check, TEXT, probed=probed)
+    assert summary(findings) == [("warning", "pages", line_of(TEXT, PAPER_URL))]
+    assert "answers HTTP 403" in findings[0].message
+
+
+def test_a_private_code_repository_is_an_error() -> None:
+    probed = {CODE_URL: FetchResult(CODE_URL, "not_public", 401)}
+    assert summary(check(pages.check, TEXT, probed=probed))[0][0] == "error"

@@ -33,12 +33,17 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
         failure = describe_failure(result, f"The {what} link")
         if failure is None:
             continue
-        message, hint = failure.message, failure.hint
-        if what == "code" and result.status == 404 and is_github(link.url):
+        severity, message, hint = failure.severity, failure.message, failure.hint
+        if result.verdict == "not_public" and what in ("paper", "usage instructions"):
+            # Publishers and many sites answer 401/403 to any program, open pages included.
+            severity = "warning"
+            message = f"The {what} link answers HTTP {result.status} to zoo-review."
+            hint = "Check that it opens in a private browser window; link an open page if not."
+        elif what == "code" and result.status == 404 and is_github(link.url):
             message = "The code link leads to no GitHub repository (HTTP 404)."
             hint = "Link your public GitHub repository; a private one answers 404 too."
         elif what == "config" and result.status == 404 and github_blob(link.url) is not None:
             message = "The config link leads to no file on GitHub (HTTP 404)."
             hint = "Link the config file in your public repository, at a branch or commit."
-        findings.append(Finding(failure.severity, RULE, section.path, link.line, message, hint))
+        findings.append(Finding(severity, RULE, section.path, link.line, message, hint))
     return findings + unchecked.findings("link")
