@@ -232,11 +232,9 @@ class GuardedFetcher:
                         reason=f"more than {request.max_bytes:,} bytes",
                     )
                 )
-            if request.binary and looks_like_html(response, body):
-                verdict, reason = classify_html(body)
-                return _Outcome(
-                    FetchResult(request.url, verdict, response.status_code, reason=reason)
-                )
+            page = _page_instead(request, response, body)
+            if page is not None:
+                return page
             return _Outcome(
                 FetchResult(
                     request.url,
@@ -273,11 +271,9 @@ class GuardedFetcher:
             first = await _read_capped(response, sniff, truncate=True) or b""
             total = _range_total(response) or _content_length(response)
             content_type = response.headers.get("content-type", "")
-            if request.binary and looks_like_html(response, first):
-                verdict, reason = classify_html(first)
-                return _Outcome(
-                    FetchResult(request.url, verdict, response.status_code, reason=reason)
-                )
+            page = _page_instead(request, response, first)
+            if page is not None:
+                return page
             return _Outcome(
                 FetchResult(
                     request.url,
@@ -463,6 +459,14 @@ class GuardedFetcher:
         host = self._hosts.setdefault(key, asyncio.Semaphore(self.settings.per_host))
         async with self._total, host:
             yield
+
+
+def _page_instead(request: Request, response: httpx.Response, first: bytes) -> _Outcome | None:
+    """The verdict when a web page answers where a file was expected; None for a file."""
+    if not (request.binary and looks_like_html(response, first)):
+        return None
+    verdict, reason = classify_html(first)
+    return _Outcome(FetchResult(request.url, verdict, response.status_code, reason=reason))
 
 
 def _status_verdict(status: int) -> Verdict:
