@@ -205,12 +205,9 @@ class GuardedFetcher:
 
     async def _body(self, client: httpx.AsyncClient, request: Request) -> _Outcome:
         async with self._exchange(client, "GET", request.url) as response:
-            failed = _status_outcome(request.url, response)
+            failed = _unreadable(request.url, response)
             if failed is not None:
                 return failed
-            encoded = _encoding_problem(request.url, response)
-            if encoded is not None:
-                return _Outcome(encoded)
             announced = _content_length(response)
             if announced is not None and announced > request.max_bytes:
                 return _Outcome(
@@ -371,12 +368,9 @@ class GuardedFetcher:
     async def _checksum(self, client: httpx.AsyncClient, request: Request) -> _Outcome:
         budget = request.max_bytes or self.settings.checksum_bytes
         async with self._exchange(client, "GET", request.url) as response:
-            failed = _status_outcome(request.url, response)
+            failed = _unreadable(request.url, response)
             if failed is not None:
                 return failed
-            encoded = _encoding_problem(request.url, response)
-            if encoded is not None:
-                return _Outcome(encoded)
             size = _content_length(response)
             if size is not None and size > budget:
                 return _Outcome(
@@ -485,6 +479,15 @@ def _status_outcome(url: str, response: httpx.Response) -> _Outcome | None:
     if verdict == "ok":
         return None
     return _Outcome(FetchResult(url, verdict, status=response.status_code), _retry_after(response))
+
+
+def _unreadable(url: str, response: httpx.Response) -> _Outcome | None:
+    """A failed status, or a body compressed against our wish; None when it can be read."""
+    failed = _status_outcome(url, response)
+    if failed is not None:
+        return failed
+    encoded = _encoding_problem(url, response)
+    return None if encoded is None else _Outcome(encoded)
 
 
 def _retry_after(response: httpx.Response) -> float | None:
