@@ -34,6 +34,8 @@ class LinkSpec:
     optional: bool = False
     # Files a .zip must hold (e.g. one mask per validation image); a difference is a warning.
     expect_files: int | None = None
+    # File types a .zip is for (e.g. images for visuals); an archive with none is a warning.
+    contains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -349,6 +351,7 @@ def _column(spec: Mapping[str, Any]) -> ColumnSpec:
                 ext=tuple(ext.lower() for ext in link.get("ext", ())),
                 optional=link.get("optional", False),
                 expect_files=link.get("expect_files"),
+                contains=tuple(ext.lower().lstrip(".") for ext in link.get("contains", ())),
             )
             for link in spec.get("links", ())
         ),

@@ -34,8 +34,17 @@ ROW = line_of(TEXT, "| R-50-FPN |")
 DIGEST = hashlib.md5(b"weights").hexdigest()
 
 
-def zip_result(url: str, entries: int, folders: int = 0, encrypted: int = 0) -> FetchResult:
-    summary = ZipSummary(entries, 1000, 4000, 100, False, folders=folders, encrypted=encrypted)
+def zip_result(
+    url: str,
+    entries: int,
+    folders: int = 0,
+    encrypted: int = 0,
+    extensions: tuple[tuple[str, int], ...] | None = None,
+) -> FetchResult:
+    kinds = ((".png", entries - folders),) if extensions is None else extensions
+    summary = ZipSummary(
+        entries, 1000, 4000, 100, False, folders=folders, encrypted=encrypted, extensions=kinds
+    )
     return FetchResult(url, "ok", 206, size=2000, archive=summary)
 
 
@@ -254,3 +263,24 @@ def test_a_paper_page_that_refuses_programs_is_a_warning() -> None:
 def test_a_private_code_repository_is_an_error() -> None:
     probed = {CODE_URL: FetchResult(CODE_URL, "not_public", 401)}
     assert summary(check(pages.check, TEXT, probed=probed))[0][0] == "error"
+
+
+@pytest.mark.parametrize(
+    ("extensions", "warned"),
+    [
+        (((".png", 8), (".txt", 2)), False),
+        (((".mp4", 3),), False),
+        (((".json", 9), ("", 1)), True),
+        (((".json", 9), ("*", 40)), False),  # too many kinds to tell: no claim
+    ],
+)
+def test_visuals_must_hold_images_or_videos(
+    extensions: tuple[tuple[str, int], ...], warned: bool
+) -> None:
+    result = zip_result(VISUALS, 10, extensions=extensions)
+    findings = check(artifacts.check, TEXT, **good(**{VISUALS: result}))
+    assert bool(findings) is warned
+    if warned:
+        assert summary(findings) == [("warning", "artifacts", ROW)]
+        assert "holds no .png, .jpg" in findings[0].message
+        assert "9 .json" in findings[0].message

@@ -113,6 +113,21 @@ def _archive(item: _Link, result: FetchResult) -> list[Finding]:
             )
         ]
     findings: list[Finding] = []
+    wanted = item.spec.contains
+    held = {extension.lstrip(".") for extension, _count in archive.extensions}
+    if wanted and "*" not in held and not held & set(wanted):  # "*": too many kinds to tell
+        kinds = ", ".join(f".{extension}" for extension in wanted)
+        most = ", ".join(
+            f"{count:,} {extension or 'without extension'}"
+            for extension, count in archive.extensions[:3]
+        )
+        findings.append(
+            item.finding(
+                "warning",
+                f"{item.name} holds no {kinds} files; it holds {q(most)}.",
+                "Check that the link points to the right archive.",
+            )
+        )
     expected = item.spec.expect_files
     if expected is not None and files != expected:
         findings.append(
