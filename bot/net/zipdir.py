@@ -371,6 +371,9 @@ def summarise(
     number = pos = 0
     # Hot loop: up to millions of records, so attributes and globals are read into locals.
     claimed, directory_at = directory.entries, directory.offset
+    max_extension = _MAX_EXTENSION_BYTES + 1  # the dot included
+    u32, u16, entry_sig, encrypted_flag = _U32_MAX, _U16_MAX, _ENTRY_SIG, _ENCRYPTED_FLAG
+    local_header = _LOCAL_HEADER
     floor, max_ratio, max_total = limits.ratio_floor, limits.max_ratio, limits.max_uncompressed
     unpack, record_size, add_start, add_stop = (
         _ENTRY.unpack_from,
@@ -390,7 +393,7 @@ def summarise(
         (sig, flags, csize, usize, name_len, extra_len, comment_len, disk, offset) = unpack(
             view, pos
         )
-        if sig != _ENTRY_SIG:
+        if sig != entry_sig:
             raise ZipProblem(
                 f"corrupt zip file: entry {number:,} of the central directory has a bad signature"
             )
@@ -399,7 +402,7 @@ def summarise(
         pos = extra_at + extra_len + comment_len
         if pos > size:
             raise ZipProblem(f"corrupt zip file: entry {number:,} is truncated")
-        if _U32_MAX in (usize, csize, offset) or disk == _U16_MAX:
+        if usize == u32 or csize == u32 or offset == u32 or disk == u16:  # noqa: PLR1714 (hot loop: no tuple)
             fields = [usize, csize, offset, disk]
             if _zip64_extra(view, extra_at, extra_len, fields, number):
                 zip64 = True
@@ -407,8 +410,8 @@ def summarise(
         if disk != 0:
             raise ZipProblem("multi-disk (split or spanned) archives are not supported")
 
-        last_slash = data.rfind(b"/", name_at, extra_at)
-        if last_slash == extra_at - 1 >= name_at:
+        name = data[name_at:extra_at]
+        if name[-1:] == b"/":
             if usize or csize:
                 raise ZipProblem(
                     f"corrupt zip file: entry {number:,} is a folder but claims "
@@ -416,18 +419,20 @@ def summarise(
                 )
             folders += 1
         else:
-            base = name_at if last_slash < 0 else last_slash + 1
-            dot = data.rfind(b".", base + 1, extra_at)  # not a hidden file's leading dot
-            short = dot >= 0 and extra_at - dot <= _MAX_EXTENSION_BYTES + 1
-            extension = data[dot:extra_at].lower() if short else b""
-            if extension not in extensions and len(extensions) >= _MAX_EXTENSIONS:
-                extension = b"*"
-            extensions[extension] = extensions.get(extension, 0) + 1
-        slash = data.find(b"/", name_at, extra_at)
-        top = data[name_at : extra_at if slash < 0 else slash + 1]
+            # The extension of the base name; not a hidden file's leading dot.
+            dot = name.rfind(b".", name.rfind(b"/") + 2)
+            extension = name[dot:].lower() if 0 <= dot >= name_len - max_extension else b""
+            seen = extensions.get(extension)
+            if seen is None:
+                if len(extensions) >= _MAX_EXTENSIONS:
+                    extension = b"*"
+                seen = extensions.get(extension, 0)
+            extensions[extension] = seen + 1
+        slash = name.find(b"/")
+        top = name if slash < 0 else name[: slash + 1]
         if top not in top_level and len(top_level) < _MAX_TOP_LEVEL:
             top_level[top] = _decode(top, flags)
-        if flags & _ENCRYPTED_FLAG:
+        if flags & encrypted_flag:
             encrypted += 1
 
         if usize > floor and usize > max_ratio * csize:
@@ -438,7 +443,8 @@ def summarise(
             )
         compressed += csize
         uncompressed += usize
-        largest = max(largest, usize)
+        if usize > largest:  # noqa: PLR1730 (hot loop: no call)
+            largest = usize
         if uncompressed > max_total:
             raise ZipProblem(
                 f"the archive would unpack to more than {_bytes(limits.max_uncompressed)}"
@@ -447,7 +453,7 @@ def summarise(
 
         # An entry occupies at least a minimal local header plus its compressed data, all of
         # it before the central directory and apart from every other entry.
-        stop = offset + _LOCAL_HEADER + csize
+        stop = offset + local_header + csize
         if stop > directory_at:
             raise ZipProblem(
                 f"corrupt zip file: entry {number:,} (local header at offset {offset:,}, "
