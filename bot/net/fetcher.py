@@ -33,6 +33,8 @@ Progress = Callable[[int, int], None]
 _TRANSIENT_STATUSES = (408, 429, 500, 502, 503, 504)
 _REDIRECTS = (301, 302, 303, 307, 308)
 _CHUNK = 1024 * 1024
+# Left-over bodies up to this size are read so that their connection can be reused.
+_DRAIN_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -441,6 +443,7 @@ class GuardedFetcher:
                     yield response
                     return
                 finally:
+                    await _drain(response)
                     await response.aclose()
         raise _Stop(
             FetchResult(url, "broken", reason=f"more than {self.settings.max_redirects} redirects")
@@ -479,6 +482,19 @@ def _status_outcome(url: str, response: httpx.Response) -> _Outcome | None:
     if verdict == "ok":
         return None
     return _Outcome(FetchResult(url, verdict, status=response.status_code), _retry_after(response))
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read what is left of a small body (an error page, a redirect's note), so that the
+    connection can serve the next request instead of being closed; large bodies are not."""
+    length = _content_length(response)
+    if response.is_stream_consumed or length is None or length > _DRAIN_BYTES:
+        return
+    try:
+        async for _chunk in response.aiter_raw():
+            pass
+    except httpx.HTTPError:
+        return  # the connection is closed instead
 
 
 def _unreadable(url: str, response: httpx.Response) -> _Outcome | None:
