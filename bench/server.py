@@ -224,24 +224,32 @@ class ArtifactServer:
         path = path.removeprefix(REDIRECT_PREFIX)
         failure = None if moved else self.site.failures.get(path)
         if failure == "redirect":
-            hit.status = await _simple(writer, 302, {"Location": REDIRECT_PREFIX + path})
+            hit.status = await _simple(
+                writer, 302, {"Location": REDIRECT_PREFIX + path}, head=hit.method == "HEAD"
+            )
         elif failure == "503-once" and (agent, path) not in self.site._failed_once:
             self.site._failed_once.add((agent, path))
-            hit.status = await _simple(writer, 503)
+            hit.status = await _simple(writer, 503, head=hit.method == "HEAD")
         elif failure in ("404", "403"):
-            hit.status = await _simple(writer, 404 if failure == "404" else 403)
+            hit.status = await _simple(
+                writer, 404 if failure == "404" else 403, head=hit.method == "HEAD"
+            )
         elif (resource := self.site.page(path)) is None:
-            hit.status = await _simple(writer, 404)
+            hit.status = await _simple(writer, 404, head=hit.method == "HEAD")
         else:
             await _send(writer, hit, resource, range_header)
 
 
 async def _simple(
-    writer: asyncio.StreamWriter, status: int, extra: dict[str, str] | None = None
+    writer: asyncio.StreamWriter,
+    status: int,
+    extra: dict[str, str] | None = None,
+    *,
+    head: bool = False,
 ) -> int:
     body = f"{status}\n".encode()
     headers = {"Content-Type": "text/plain", "Content-Length": str(len(body)), **(extra or {})}
-    writer.write(_head(status, headers) + body)
+    writer.write(_head(status, headers) + (b"" if head else body))  # HEAD: no body
     await writer.drain()
     return status
 
@@ -286,7 +294,7 @@ async def _send(
         start, end = span
         if start >= end:
             headers["Content-Range"] = f"bytes */{size}"
-            hit.status = await _simple(writer, 416, headers)
+            hit.status = await _simple(writer, 416, headers, head=hit.method == "HEAD")
             return
         status = 206
         headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"

@@ -371,6 +371,18 @@ def test_the_per_host_limit_holds(server: ScriptedServer) -> None:
     assert server.script.peak == 2
 
 
+def test_connections_are_reused_after_small_error_pages(server: ScriptedServer) -> None:
+    missing = server.on("/gone.json", Reply(404, b"<html>not here</html>"))
+    moved = server.on("/old.json", Reply(302, b"moved", headers=(("Location", "/s.json"),)))
+    server.on("/s.json", Reply(200, b"{}"))
+    requests = [Request("body", missing, 100), Request("body", moved, 100)]
+    fetcher = make(per_host=1, total=1)
+    results = asyncio.run(fetcher.fetch(requests))
+    assert [r.verdict for r in results.values()] == ["broken", "ok"]
+    assert len(server.script.requests) == 4  # the 404 twice, the redirect, its target
+    assert len(fetcher.log.connections) == 1, "error pages and redirects were read, not dropped"
+
+
 # --- archives and checksums ----------------------------------------------------------------
 
 

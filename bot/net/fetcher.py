@@ -490,6 +490,10 @@ async def _drain(response: httpx.Response) -> None:
     length = _content_length(response)
     if response.is_stream_consumed or length is None or length > _DRAIN_BYTES:
         return
+    if response.request.method == "HEAD":
+        # No body to read; a server that sends one anyway would poison the next request on
+        # this connection, so it is closed instead (as any unread response is).
+        return
     try:
         async for _chunk in response.aiter_raw():
             pass
