@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import difflib
 
-from bot.parse.diff import added_lines
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.parse.diff import added_lines, base_text
 
 
 def test_hunk_without_counts() -> None:
@@ -82,3 +86,29 @@ def test_empty_context_line_counts_as_a_line() -> None:
     # Some tools strip the space of an empty context line.
     patch = "@@ -1,3 +1,4 @@\n a\n\n+c\n d\n"
     assert added_lines(patch) == frozenset({3})
+
+
+def unified(old: str, new: str, context: int = 3) -> str:
+    """A GitHub-style patch (hunks only, no file headers) from old to new."""
+    lines = difflib.unified_diff(old.split("\n"), new.split("\n"), lineterm="", n=context)
+    return "\n".join(list(lines)[2:])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    old=st.lists(st.sampled_from(["a", "b", "", "### X", "| 1 |"]), max_size=25),
+    new=st.lists(st.sampled_from(["a", "b", "", "### X", "| 2 |"]), max_size=25),
+    context=st.integers(0, 3),
+)
+def test_the_base_is_rebuilt_from_head_and_patch(
+    old: list[str], new: list[str], context: int
+) -> None:
+    before, after = "\n".join(old), "\n".join(new)
+    assert base_text(after, unified(before, after, context)) == before
+
+
+def test_a_patch_that_does_not_fit_the_head_gives_none() -> None:
+    patch = unified("a\nb\nc", "a\nx\nc")
+    assert base_text("a\nx\nc", patch) == "a\nb\nc"
+    assert base_text("a\ny\nc", patch) is None  # the head is not what the patch made
+    assert base_text("a", "@@ -5,2 +9,2 @@\n x\n y") is None  # the hunk is past the end

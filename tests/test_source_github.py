@@ -85,6 +85,14 @@ def test_pull_submission_matches_the_local_source(
     assert (data.patches[README] is None) == bool(limits)
     if limits:
         assert server.log.count("GET", r".*/git/trees/.*") > 1
+    # With a patch, the README at the merge base is rebuilt from it, not read at base.sha
+    # (on GitHub the base branch's tip, which may hold what was merged since).
+    base_reads = [
+        entry
+        for entry in server.log.find("GET", rf".*/contents/{README}")
+        if entry.query.get("ref") == zoo.pull.base_sha
+    ]
+    assert bool(base_reads) == bool(limits)
 
 
 def test_config_is_read_at_the_base_commit_only(tmp_path: Path, files: ExampleFiles) -> None:

@@ -14,7 +14,7 @@ from github.Repository import Repository
 from bot.config import Config
 from bot.errors import ConfigError, OperationalError
 from bot.model import PR_DESCRIPTION, ChangedFile, FileStatus, Submission
-from bot.parse.diff import added_lines
+from bot.parse.diff import added_lines, base_text
 
 _STATUS: dict[str, FileStatus] = {
     "added": "added",
@@ -123,6 +123,13 @@ def tree_paths(repo: Repository, sha: str) -> frozenset[str]:
     return frozenset(paths)
 
 
+def _merge_base_text(head: str | None, patch: str | None) -> str | None:
+    """The file at the merge base, from its head text and GitHub's patch; None without them."""
+    if head is None or patch is None:
+        return None
+    return base_text(head, patch)
+
+
 def added_by_comparison(old: str | None, new: str) -> frozenset[int]:
     """1-based lines of `new` that are not in `old`: the added lines when GitHub sends no patch
     (a diff too large to show)."""
@@ -172,10 +179,14 @@ def load_pull(repo: Repository, pull: PullRequest, snap: PullSnapshot, config: C
         patches[item.filename] = patch
         lines: frozenset[int] = frozenset()
         if item.filename in readmes:
-            old = read_text(repo, previous or item.filename, snap.base_sha)
+            new = head_texts.get(item.filename)
+            # The patch is against the merge base: rebuilt from it, the base text leaves out
+            # what the base branch gained since the PR branched off (not the PR's doing).
+            old = None if status == "added" else _merge_base_text(new, patch)
+            if old is None and status != "added":
+                old = read_text(repo, previous or item.filename, snap.base_sha)
             if old is not None:
                 base_texts[item.filename] = old
-            new = head_texts.get(item.filename)
             if status != "removed" and new is not None:
                 if patch is not None:
                     lines = added_lines(patch)
