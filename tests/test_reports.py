@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot import __version__
-from bot.model import Finding, Review, ReviewedEntry
+from bot.model import Finding, LinkReport, Review, ReviewedEntry
 from bot.quote import clean, plain, q, segments
 from bot.report.jsonout import render_json
 from bot.report.markdown import code_span, render_markdown
@@ -54,7 +54,42 @@ def test_json_contract() -> None:
                 "hint": None,
             },
         ],
+        "links": [],
     }
+
+
+def test_json_lists_each_fetched_link() -> None:
+    result = review()
+    result.links = [
+        LinkReport(
+            url="https://a.org/v.zip",
+            column="Visuals",
+            verdict="ok",
+            status=206,
+            seconds=0.12345,
+            path="det/README.md",
+            line=47,
+            size=2000,
+            entries=10,
+            unpacked=4000,
+        )
+    ]
+    assert json.loads(render_json(result))["links"] == [
+        {
+            "url": "https://a.org/v.zip",
+            "column": "Visuals",
+            "path": "det/README.md",
+            "line": 47,
+            "verdict": "ok",
+            "status": 206,
+            "seconds": 0.123,
+            "size": 2000,
+            "entries": 10,
+            "unpacked": 4000,
+            "reason": None,
+            "cached_hours": None,
+        }
+    ]
 
 
 def test_verdict_is_fail_if_and_only_if_there_is_an_error() -> None:

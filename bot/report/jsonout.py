@@ -42,6 +42,24 @@ def to_dict(review: Review) -> dict[str, Any]:
             }
             for finding in review.findings
         ],
+        # Added after the first release: each fetched link and how it fared (see README).
+        "links": [
+            {
+                "url": link.url,
+                "column": link.column,
+                "path": link.path,
+                "line": link.line,
+                "verdict": link.verdict,
+                "status": link.status,
+                "seconds": round(link.seconds, 3),
+                "size": link.size,
+                "entries": link.entries,
+                "unpacked": link.unpacked,
+                "reason": link.reason,
+                "cached_hours": link.cached_hours,
+            }
+            for link in review.links
+        ],
     }
 
 
