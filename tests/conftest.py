@@ -15,6 +15,18 @@ from bot.example.server import ArtifactServer
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REFERENCE_ZOO = SHARED / "reference" / "bdd100k-models"
 SCORES_SAMPLES = SHARED / "reference" / "scores-samples"
+# (method sections, result rows) of every task README of the reference copy of the zoo.
+REFERENCE_COUNTS = {
+    "det": (15, 64),
+    "sem_seg": (21, 53),
+    "drivable": (19, 56),
+    "tagging": (6, 28),
+    "ins_seg": (5, 26),
+    "pose": (5, 26),
+    "pan_seg": (1, 5),
+    "mot": (1, 1),
+    "mots": (1, 1),
+}
 
 _GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test Contributor",

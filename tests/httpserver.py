@@ -8,7 +8,8 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+
+from bot.example.server import BackgroundServer
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -65,7 +66,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
 
-class ScriptedServer:
+class ScriptedServer(BackgroundServer):
     """`with ScriptedServer() as server: server.on("/a", Reply(200, b"x")); server.url("/a")`.
 
     `server.file("/w.zip", data)` serves a file that honours Range requests, as storage does.
@@ -172,10 +173,7 @@ class ScriptedServer:
                 finally:
                     script.leave()
 
-        self._server = _Server((host, 0), Handler)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        super().__init__(_Server((host, 0), Handler))
 
     def on(self, path: str, *replies: Reply, method: str | None = None) -> str:
         """Queue replies for `path` (for one `method` only, when given); returns its URL."""
@@ -189,26 +187,5 @@ class ScriptedServer:
     def url(self, path: str) -> str:
         return f"http://{self.host}:{self.port}{path}"
 
-    @property
-    def host(self) -> str:
-        return str(self._server.server_address[0])
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
-
     def methods(self, path: str) -> list[str]:
         return [method for method, requested in self.script.requests if requested == path]
-
-    def __enter__(self) -> ScriptedServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()

@@ -9,20 +9,9 @@ import pytest
 from bot.config import load_config
 from bot.model import Readme
 from bot.parse.sections import parse_readme
-from tests.conftest import REFERENCE_ZOO
+from tests.conftest import REFERENCE_COUNTS, REFERENCE_ZOO
 
-# (sections, rows) of every task README of the reference copy of the zoo.
-COUNTS = {
-    "det": (15, 64),
-    "sem_seg": (21, 53),
-    "drivable": (19, 56),
-    "tagging": (6, 28),
-    "ins_seg": (5, 26),
-    "pose": (5, 26),
-    "pan_seg": (1, 5),
-    "mot": (1, 1),
-    "mots": (1, 1),
-}
+COUNTS = REFERENCE_COUNTS
 
 CONFIG = load_config()
 TASKS = {task.name: task for task in CONFIG.tasks}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from bot.quote import plain
 from bot.resources import load_schema, schemas_dir
 from bot.scores.load import ScoresProblem, parse_json
 from bot.scores.validate import MAX_PROBLEMS, SCHEMA_NAMES, check_scores, lookup
+from tests.conftest import SCORES_SAMPLES
 
 NAN = float("nan")
 INF = float("inf")
@@ -38,7 +38,7 @@ HEADLINES: dict[str, tuple[dict[str, float], list[list[str | int]]]] = {
     "pose": ({"AP": 44.53}, [["AP", 0, "OVERALL"]]),
 }
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "scores-samples"
+SAMPLES = SCORES_SAMPLES
 SAMPLE_SCHEMAS = {"det": "det", "sem_seg_bm": "sem_seg", "box_track": "box_track", "pose": "pose"}
 SAMPLE_HEADLINES: dict[str, list[list[str | int]]] = {
     "det": [["AP", -1, "OVERALL"]],

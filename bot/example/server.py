@@ -7,7 +7,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -27,22 +27,24 @@ class _Handler(SimpleHTTPRequestHandler):
         return super().send_head()
 
 
-class ArtifactServer:
-    """Serves a folder over HTTP on a free port of 127.0.0.1 while the `with` block runs."""
+class BackgroundServer:
+    """An HTTP server answering from a thread while the `with` block runs."""
 
-    def __init__(self, folder: Path, private: frozenset[str] = frozenset()) -> None:
-        handler = partial(_Handler, directory=str(folder), private=private)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    def __init__(self, server: ThreadingHTTPServer) -> None:
+        self._server = server
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
 
     @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+    def host(self) -> str:
+        return str(self._server.server_address[0])
 
-    def __enter__(self) -> ArtifactServer:
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -55,3 +57,15 @@ class ArtifactServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+class ArtifactServer(BackgroundServer):
+    """Serves a folder over HTTP on a free port of 127.0.0.1 while the `with` block runs."""
+
+    def __init__(self, folder: Path, private: frozenset[str] = frozenset()) -> None:
+        handler = partial(_Handler, directory=str(folder), private=private)
+        super().__init__(ThreadingHTTPServer(("127.0.0.1", 0), handler))
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"

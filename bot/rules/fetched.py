@@ -17,54 +17,55 @@ class FetchProblem:
     hint: str
 
 
+# Per verdict: severity, what happened (after "{what} "), and what to do. `{status}` is
+# " (HTTP 404)" or empty, `{reason}` is ": why" or empty.
+_FAILURES: dict[str, tuple[Severity, str, str]] = {
+    "broken": (
+        "error",
+        "is broken{status}.",
+        "Upload the file again to public storage and update the link.",
+    ),
+    "not_public": (
+        "error",
+        "is not public{status}.",
+        "Share the file publicly: the guide requires storage anyone can read.",
+    ),
+    "refused": (
+        "error",
+        "was not fetched{reason}.",
+        "Link the file on a public host with an http(s) URL.",
+    ),
+    "too_large": (
+        "error",
+        "is too large to be what it claims{reason}.",
+        "Check that the link points to the right file.",
+    ),
+    "unverifiable": (
+        "warning",
+        "cannot be verified{reason}.",
+        "Link the file itself (a URL that downloads it); otherwise a maintainer checks it by hand.",
+    ),
+    "invalid": (
+        "error",
+        "is not a valid http(s) URL{reason}.",
+        "Link the file with a full https:// URL.",
+    ),
+}
+_TRANSIENT: tuple[Severity, str, str] = (
+    "warning",
+    "could not be checked{status}{reason}.",
+    "This is often temporary; a maintainer can re-run the review.",
+)
+
+
 def describe_failure(result: FetchResult, what: str) -> FetchProblem | None:
     """None when the fetch succeeded; `what` names the link, e.g. "The [scores] link of 'X'"."""
-    status = f" (HTTP {result.status})" if result.status else ""
-    reason = f": {q(result.reason)}" if result.reason else ""
     if result.verdict == "ok":
         return None
-    if result.verdict == "broken":
-        return FetchProblem(
-            "error",
-            f"{what} is broken{status}.",
-            "Upload the file again to public storage and update the link.",
-        )
-    if result.verdict == "not_public":
-        return FetchProblem(
-            "error",
-            f"{what} is not public{status}.",
-            "Share the file publicly: the guide requires storage anyone can read.",
-        )
-    if result.verdict == "refused":
-        return FetchProblem(
-            "error",
-            f"{what} was not fetched{reason}.",
-            "Link the file on a public host with an http(s) URL.",
-        )
-    if result.verdict == "too_large":
-        return FetchProblem(
-            "error",
-            f"{what} is too large to be what it claims{reason}.",
-            "Check that the link points to the right file.",
-        )
-    if result.verdict == "unverifiable":
-        return FetchProblem(
-            "warning",
-            f"{what} cannot be verified{reason}.",
-            "Link the file itself (a URL that downloads it); otherwise a maintainer checks it "
-            "by hand.",
-        )
-    if result.verdict == "invalid":
-        return FetchProblem(
-            "error",
-            f"{what} is not a valid http(s) URL{reason}.",
-            "Link the file with a full https:// URL.",
-        )
-    return FetchProblem(
-        "warning",
-        f"{what} could not be checked{status}{reason}.",
-        "This is often temporary; a maintainer can re-run the review.",
-    )
+    severity, happened, hint = _FAILURES.get(result.verdict, _TRANSIENT)
+    status = f" (HTTP {result.status})" if result.status else ""
+    reason = f": {q(result.reason)}" if result.reason else ""
+    return FetchProblem(severity, f"{what} {happened.format(status=status, reason=reason)}", hint)
 
 
 @dataclass
