@@ -333,23 +333,7 @@ class Renderer:
         """DiffEntry, one element of GET /repos/{o}/{r}/pulls/{n}/files."""
         api, web = self.urls.repo(pull.repo), self.urls.web(pull.head_repo)
         sha = pull.head_sha if change.status != "removed" else pull.base_sha
-        path = quote(change.filename)
-        data: Json = {
-            "sha": change.sha,
-            "filename": change.filename,
-            "status": change.status,
-            "additions": change.additions,
-            "deletions": change.deletions,
-            "changes": change.changes,
-            "blob_url": f"{web}/blob/{sha}/{path}",
-            "raw_url": f"{web}/raw/{sha}/{path}",
-            "contents_url": f"{api}/contents/{path}?ref={sha}",
-        }
-        if change.patch is not None:
-            data["patch"] = change.patch
-        if change.previous_filename is not None:
-            data["previous_filename"] = change.previous_filename
-        return data
+        return file_entry(change, api, web, sha)
 
     # -- contents, trees, commits ----------------------------------------------------------
 
@@ -435,22 +419,7 @@ class Renderer:
         changes = self.world.diff(base, commit.sha) if base else compare({}, commit.files)
         files: list[Json] = []
         for change in changes:
-            entry: Json = {
-                "sha": change.sha,
-                "filename": change.filename,
-                "status": change.status,
-                "additions": change.additions,
-                "deletions": change.deletions,
-                "changes": change.changes,
-                "blob_url": f"{web}/blob/{commit.sha}/{quote(change.filename)}",
-                "raw_url": f"{web}/raw/{commit.sha}/{quote(change.filename)}",
-                "contents_url": f"{api}/contents/{quote(change.filename)}?ref={commit.sha}",
-            }
-            if change.patch is not None:
-                entry["patch"] = change.patch
-            if change.previous_filename is not None:
-                entry["previous_filename"] = change.previous_filename
-            files.append(entry)
+            files.append(file_entry(change, api, web, commit.sha))
         user = self.simple_user(who) if who else None
         return {
             "sha": commit.sha,
@@ -741,3 +710,24 @@ def error(message: str, doc: str = "https://docs.github.com/rest", status: int =
 def validation_error(errors: list[Any], doc: str, message: str = "Validation Failed") -> Json:
     """GitHub's 422 body."""
     return {"message": message, "errors": errors, "documentation_url": doc, "status": "422"}
+
+
+def file_entry(change: FileChange, api: str, web: str, sha: str) -> Json:
+    """DiffEntry: one changed file, as pull files and commits list them; URLs at `sha`."""
+    path = quote(change.filename)
+    data: Json = {
+        "sha": change.sha,
+        "filename": change.filename,
+        "status": change.status,
+        "additions": change.additions,
+        "deletions": change.deletions,
+        "changes": change.changes,
+        "blob_url": f"{web}/blob/{sha}/{path}",
+        "raw_url": f"{web}/raw/{sha}/{path}",
+        "contents_url": f"{api}/contents/{path}?ref={sha}",
+    }
+    if change.patch is not None:
+        data["patch"] = change.patch
+    if change.previous_filename is not None:
+        data["previous_filename"] = change.previous_filename
+    return data
