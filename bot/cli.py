@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="review the changes of a local git checkout",
         description="Review what a branch adds to the zoo, as the bot would on its PR. Exit "
-        "status: 0 no errors, 1 errors found, 2 usage or operational error.",
+        "status: 0 pass, 1 errors found, 2 usage or operational error, 3 incomplete (a check "
+        "that decides the verdict could not run: re-run it).",
     )
     check.add_argument("--repo", type=Path, default=Path("."), help="the zoo checkout (default: .)")
     check.add_argument(
@@ -98,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
         "audit",
         help="check every artifact of the whole zoo (link rot), for maintainers",
         description="Reviews every entry of the task READMEs at a revision and checks every "
-        "linked file. Exit status: 0 no errors, 1 errors found, 2 usage or operational error.",
+        "linked file. Exit status: 0 pass, 1 errors found, 2 usage or operational error, 3 "
+        "incomplete (a check that decides the verdict could not run: re-run it).",
     )
     audit.add_argument("--repo", type=Path, default=Path("."), help="the zoo checkout (default: .)")
     audit.add_argument("--rev", default="HEAD", help="the revision to audit (default: HEAD)")

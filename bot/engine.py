@@ -65,18 +65,11 @@ async def review_async(
             if (link.url, link.line) not in reported:
                 reported.add((link.url, link.line))
                 links.append(_link_report(link, result))
-    elif scopes and any(scope.rows for scope in scopes):
-        notices.append(
-            Finding(
-                "notice",
-                "scores",
-                scopes[0].section.path,
-                None,
-                "Offline: no linked file was fetched, so the scores, weights, predictions and "
-                "visuals were not checked.",
-                "Run without --offline to check them.",
-            )
-        )
+    not_checked: list[str] = []
+    if scopes and offline:
+        not_checked.append("linked files and pages (offline)")
+    elif scopes and not options.artifacts:
+        not_checked.append("weights, MD5, predictions, visuals and pages (scores only)")
     ctx = Context(
         config=config,
         submission=submission,
@@ -117,6 +110,7 @@ async def review_async(
         ],
         findings=sort_findings(findings, submission.body_path),
         links=links,
+        not_checked=not_checked,
     )
 
 

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning", "notice"]
+# pass: every check that decides the verdict ran and found no error; fail: an error;
+# incomplete: no error, but a deciding check could not run (a scores or weights link that
+# stayed unreachable, the time budget, no network, a list GitHub truncated).
+Verdict = Literal["pass", "fail", "incomplete"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "notice")
 FileStatus = Literal["added", "modified", "removed", "renamed"]
 
@@ -187,6 +191,9 @@ class Finding:
     line: int | None
     message: str
     hint: str | None = None
+    # This finding says that a check deciding the verdict could not run: the review is
+    # `incomplete` (never `pass`) until it is re-run and the check succeeds.
+    incomplete: bool = False
 
 
 @dataclass(frozen=True)
@@ -227,10 +234,20 @@ class Review:
     entries: list[ReviewedEntry] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     links: list[LinkReport] = field(default_factory=list)
+    # What the review was asked not to check (e.g. "links (offline)"): said with the verdict,
+    # so that a review of part of the contribution never reads as "all checks passed".
+    not_checked: list[str] = field(default_factory=list)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity == severity)
 
     @property
-    def verdict(self) -> Literal["pass", "fail"]:
-        return "fail" if self.count("error") else "pass"
+    def unchecked(self) -> list[Finding]:
+        """The findings that say a deciding check could not run."""
+        return [finding for finding in self.findings if finding.incomplete]
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.count("error"):
+            return "fail"
+        return "incomplete" if self.unchecked else "pass"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.example.server import ArtifactServer
+from bot.example.zoo import ARTIFACT_HOST
 from bot.publish.state import STICKY_MARKER
 from tests.fakegithub import payloads
 from tests.fakegithub.server import FakeGitHub
@@ -22,6 +23,7 @@ from tests.fakegithub.zoo import (
     build_zoo,
     example_files,
     load_report,
+    remaps,
 )
 
 HEAD_LINE = re.compile(r"Reviewed commit \[`([0-9a-f]{7})`\]")
@@ -382,3 +384,26 @@ def test_a_bug_mid_run_sets_error_and_no_traceback(
     assert run.code == 2
     assert "::error::zoo-review: internal error (RuntimeError)" in run.stdout
     assert [s for s, _ in statuses(clean, clean.pull.head_sha)] == ["pending", "error"]
+
+
+def test_a_scores_host_that_does_not_answer_makes_the_status_error_not_success(
+    clean: ExampleZoo, on_clean: tuple[ActionHarness, FakeGitHub]
+) -> None:
+    harness, server = on_clean
+    # Every scores-test file is "hosted" on a port where nothing listens: never checked.
+    unreachable = rf"^{re.escape(ARTIFACT_HOST)}/(.*/scores-test/.*)$ http://127.0.0.1:1/$1"
+    run = harness.call(
+        "pull_request_target",
+        payloads.pull_request(server, clean.pull, "opened"),
+        ZOO_REVIEW_REMAP=unreachable + "\n" + remaps(harness.artifacts.url),
+    )
+    assert run.code == 3, run.stdout + run.stderr
+    state, description = statuses(clean, clean.pull.head_sha)[-1]
+    assert state == "error"
+    assert description.startswith("Incomplete: 1 check could not run")
+    assert "/zoo-review recheck" in description
+    assert run.outputs["verdict"] == "incomplete"
+    comment = sticky_comments(clean)[0]
+    assert "zoo-review: incomplete, 1 check could not run" in comment
+    assert "all checks passed" not in comment
+    assert load_report(run)["verdict"] == "incomplete"

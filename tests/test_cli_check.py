@@ -402,8 +402,14 @@ def test_offline_says_what_it_skipped(
     artifacts.put("scores-val/ex_r101.json", "not json")
     code, report = run(scenario, capsys, "--offline")
     assert code == 0
-    assert [f["rule"] for f in report["findings"]] == ["scores"]
-    assert "Offline" in report["findings"][0]["message"]
+    assert report["findings"] == []
+    assert report["verdict"] == "pass"
+    assert report["not_checked"] == ["linked files and pages (offline)"]
+    text_code = main(["check", "--repo", str(scenario.zoo.root), "--offline"])
+    text = capsys.readouterr().out
+    assert text_code == 0
+    assert "✓ pass" in text
+    assert "(not checked: linked files and pages (offline))" in text
 
 
 def test_untouched_broken_content_is_not_reviewed(
@@ -526,3 +532,19 @@ def test_default_base_is_the_merge_base_with_main(
     code, report = run(scenario, capsys)
     assert code == 0
     assert report["reviewed"]["base"] == fork_point
+
+
+def test_exit_status_3_when_a_deciding_link_cannot_be_checked(
+    git_zoo: GitZoo, artifacts: Artifacts, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = build(git_zoo, artifacts, tmp_path)
+    config = tmp_path / "quick.yml"
+    config.write_text("network:\n  retries: 0\n", encoding="utf-8")
+    nothing_listens = r"^http://127\.0\.0\.1:\d+/(scores-test/.*)$ http://127.0.0.1:1/$1"
+    code, report = run(scenario, capsys, "--config", str(config), "--remap", nothing_listens)
+    assert code == 3
+    assert report["verdict"] == "incomplete"
+    assert report["summary"]["errors"] == 0
+    unchecked = [f for f in report["findings"] if f["incomplete"]]
+    assert [f["rule"] for f in unchecked] == ["scores"]
+    assert "could not be checked" in unchecked[0]["message"]

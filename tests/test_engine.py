@@ -107,11 +107,17 @@ def test_untouched_broken_section_gives_no_findings() -> None:
     assert result.verdict == "pass"
 
 
-def test_offline_notice_is_given_once() -> None:
+def test_offline_is_said_with_the_verdict_not_as_a_finding() -> None:
     head = task_readme("det", BROKEN, GOOD, method_section())
     result = run_review(pr({DET: head}, {DET: BASE}))
-    notices = [f for f in result.findings if is_offline_notice(f)]
-    assert [(f.severity, f.path, f.line) for f in notices] == [("notice", DET, None)]
+    assert [f for f in result.findings if is_offline_notice(f)] == []
+    assert result.not_checked == ["linked files and pages (offline)"]
+    assert result.verdict == "pass"
+
+
+def test_no_entry_under_review_means_nothing_went_unchecked() -> None:
+    result = run_review(pr({DET: BASE}, {DET: BASE}))
+    assert result.not_checked == []
 
 
 def test_new_section_is_fully_reviewed() -> None:
@@ -293,7 +299,6 @@ def test_findings_sorted_by_path_and_line_with_description_last() -> None:
     assert {path for path, _ in files} == {DET, MOT}
     assert files == sorted(files, key=lambda place: (place[0], place[1] or 0))
     det_lines = [line for path, line in files if path == DET]
-    assert det_lines[0] is None  # the offline notice has no line and comes first
     assert line_of(det, "### Sparse Anchors") in det_lines
     assert line_of(mot, "[CVPR]") in [line for path, line in files if path == MOT]
 
@@ -311,3 +316,36 @@ def test_entries_list_sections_with_reviewed_row_counts() -> None:
         ReviewedEntry("det", DET, "Sparse Anchors", line_of(head, "### Sparse Anchors"), 2),
     ]
     assert (result.base, result.head) == ("base0000", "head1111")
+
+
+def test_a_scores_file_that_stays_unreachable_makes_the_review_incomplete() -> None:
+    _, submission = remap_pr()
+    val = scores_url("det", "sparse_a", "val")
+    test = scores_url("det", "sparse_a", "test")
+    good = dumps_scores(make_scores("det", {"AP": 31.04})).encode()
+    fetcher = StubFetcher(
+        {
+            val: FetchResult(val, "ok", 200, good),
+            test: FetchResult(test, "inconclusive", 503, reason=None),
+        }
+    )
+    result = run_review(submission, fetcher, offline=False)
+    assert result.count("error") == 0
+    assert result.verdict == "incomplete"
+    [unchecked] = result.unchecked
+    assert unchecked.rule == "scores"
+    assert plain(unchecked.message) == (
+        "A scores file of this section could not be checked: `HTTP 503`."
+    )
+    assert unchecked.hint is not None and "incomplete" in unchecked.hint
+
+
+def test_an_error_outranks_incomplete() -> None:
+    _, submission = remap_pr()
+    val = scores_url("det", "sparse_a", "val")
+    test = scores_url("det", "sparse_a", "test")
+    fetcher = StubFetcher({test: FetchResult(test, "inconclusive", 503)})
+    result = run_review(submission, fetcher, offline=False)  # val: 404, an error
+    assert result.unchecked and result.count("error") == 1
+    assert result.verdict == "fail"
+    assert val in fetcher.calls[0]

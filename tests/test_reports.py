@@ -32,6 +32,7 @@ def test_json_contract() -> None:
         "version": __version__,
         "verdict": "fail",
         "reviewed": {"base": "a" * 40, "head": "b" * 40},
+        "not_checked": [],
         "summary": {"errors": 1, "warnings": 0, "notices": 1},
         "entries": [
             {"task": "det", "path": "det/README.md", "section": "My Net", "line": 12, "rows": 3}
@@ -44,6 +45,7 @@ def test_json_contract() -> None:
                 "line": 14,
                 "message": "`arXiv 2023` is not a venue.",
                 "hint": "Fix.",
+                "incomplete": False,
             },
             {
                 "severity": "notice",
@@ -52,6 +54,7 @@ def test_json_contract() -> None:
                 "line": None,
                 "message": "Not checked.",
                 "hint": None,
+                "incomplete": False,
             },
         ],
         "links": [],
@@ -162,3 +165,46 @@ def test_text_report() -> None:
     assert text.rstrip().endswith("✗ fail: 1 error(s), 0 warning(s), 1 notice(s)")
     assert "\033[" not in text
     assert "\033[1;31merror\033[0m" in render_text(review(ERROR), colour=True)
+
+
+UNREACHABLE = Finding(
+    "warning",
+    "scores",
+    "det/README.md",
+    20,
+    "A scores file of this section could not be checked: `HTTP 503`.",
+    "The review is incomplete until they are checked.",
+    incomplete=True,
+)
+
+
+def test_incomplete_review_is_said_in_every_format() -> None:
+    result = review(UNREACHABLE)
+    assert result.verdict == "incomplete"
+    data = json.loads(render_json(result))
+    assert data["verdict"] == "incomplete"
+    assert data["findings"][0]["incomplete"] is True
+    text = render_text(result)
+    assert text.rstrip().splitlines()[-1].startswith("? incomplete: 0 error(s), 1 warning(s)")
+    assert "cannot pass yet" in text
+    markdown = render_markdown(result)
+    assert markdown.startswith("### ⏳ zoo-review: incomplete, 1 check could not run\n")
+    assert "all checks passed" not in markdown
+    assert "/zoo-review recheck" in markdown
+
+
+def test_a_partial_review_never_says_all_checks_passed() -> None:
+    result = review()
+    result.not_checked = ["linked files and pages (offline)"]
+    assert result.verdict == "pass"
+    markdown = render_markdown(result)
+    assert markdown.startswith("### ✅ zoo-review: no problems found in what was checked\n")
+    assert "Not checked: linked files and pages (offline)." in markdown
+    assert (
+        render_text(result)
+        .rstrip()
+        .endswith(
+            "✓ pass: 0 error(s), 0 warning(s), 0 notice(s) (not checked: linked files and pages "
+            "(offline))"
+        )
+    )

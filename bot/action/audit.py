@@ -4,10 +4,8 @@ on the default branch; the result goes to the job summary and outputs, nothing t
 from __future__ import annotations
 
 from bot.action.context import (
-    EXIT_FAIL,
-    EXIT_PASS,
     RunContext,
-    fails,
+    exit_code,
     finish_runner_files,
     run_review,
     write_report,
@@ -33,4 +31,4 @@ def run_audit(ctx: RunContext, branch: str) -> int:
     body = render_markdown(result, line_link=links.line_link, guide=config.guide)
     title = f"## zoo-review audit of `{branch}` at [`{sha[:7]}`]({links.commit_url})"
     workflow.append_summary(f"{title}\n\n{body}", ctx.runner.summary_file)
-    return EXIT_FAIL if fails(result, ctx.inputs.fail_on) else EXIT_PASS
+    return exit_code(result, ctx.inputs.fail_on)

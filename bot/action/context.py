@@ -17,7 +17,7 @@ from bot.publish import workflow
 from bot.report.jsonout import render_json
 from bot.report.text import render_text
 
-EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
 @dataclass
@@ -47,6 +47,13 @@ def fails(result: Review, fail_on: str) -> bool:
     if fail_on == "warning":
         return result.count("error") + result.count("warning") > 0
     return result.count("error") > 0
+
+
+def exit_code(result: Review, fail_on: str) -> int:
+    """1 when `fail-on` fails the review, else 3 when it is incomplete, else 0."""
+    if fails(result, fail_on):
+        return EXIT_FAIL
+    return EXIT_INCOMPLETE if result.verdict == "incomplete" else EXIT_PASS
 
 
 def counts(result: Review) -> str:

@@ -9,10 +9,10 @@ from github.GithubException import GithubException
 from github.PullRequest import PullRequest
 
 from bot.action.context import (
-    EXIT_FAIL,
     EXIT_PASS,
     RunContext,
     counts,
+    exit_code,
     fails,
     finish_runner_files,
     run_review,
@@ -24,7 +24,7 @@ from bot.model import Review
 from bot.publish import workflow
 from bot.publish.inline import plan_inline, post_review
 from bot.publish.links import Links
-from bot.publish.status import StatusWriter
+from bot.publish.status import State, StatusWriter
 from bot.publish.sticky import ours, previous_state, render_sticky, write_sticky
 from bot.sources.github import PullSnapshot, load_pull, read_config, snapshot
 
@@ -109,7 +109,7 @@ def _review_and_publish(
     report = write_report(ctx, result, f"zoo-review-pr-{snap.number}.json")
     finish_runner_files(ctx, result, data.submission.body_path, report)
     failed = fails(result, ctx.inputs.fail_on)
-    code = EXIT_FAIL if failed else EXIT_PASS
+    code = exit_code(result, ctx.inputs.fail_on)
     notes = list(data.notes)
 
     if read_only:
@@ -155,7 +155,13 @@ def _review_and_publish(
     if ctx.inputs.inline:
         _inline(ctx, pull, snap, result, data.patches)
     workflow.append_summary(summary, ctx.runner.summary_file)
-    status.set("failure" if failed else "success", _description(result, ctx.inputs.fail_on))
+    if failed:
+        state: State = "failure"
+    elif result.verdict == "incomplete":
+        state = "error"
+    else:
+        state = "success"
+    status.set(state, _description(result, ctx.inputs.fail_on))
     return Outcome(code, published=True, notes=notes)
 
 
@@ -176,6 +182,12 @@ def _inline(
 
 
 def _description(result: Review, fail_on: str) -> str:
+    if not fails(result, fail_on) and result.verdict == "incomplete":
+        unchecked = len(result.unchecked)
+        return (
+            f"Incomplete: {unchecked} check{'' if unchecked == 1 else 's'} could not run "
+            f"(e.g. a host did not answer); {RECHECK_HINT}"
+        )
     if result.count("error") == 0 and result.count("warning") == 0:
         return "All checks passed"
     text = counts(result)

@@ -16,6 +16,8 @@ def to_dict(review: Review) -> dict[str, Any]:
         "version": __version__,
         "verdict": review.verdict,
         "reviewed": {"base": review.base, "head": review.head},
+        # Added after the first release: what the review was asked not to check.
+        "not_checked": list(review.not_checked),
         "summary": {
             "errors": review.count("error"),
             "warnings": review.count("warning"),
@@ -39,6 +41,7 @@ def to_dict(review: Review) -> dict[str, Any]:
                 "line": finding.line,
                 "message": plain(finding.message),
                 "hint": None if finding.hint is None else plain(finding.hint),
+                "incomplete": finding.incomplete,
             }
             for finding in review.findings
         ],

@@ -41,11 +41,27 @@ def render_markdown(
     errors, warnings, notices = (review.count(s) for s in ("error", "warning", "notice"))
     if review.verdict == "fail":
         title = f"### ❌ zoo-review: {_plural(errors, 'error')} to fix"
+    elif review.verdict == "incomplete":
+        title = (
+            f"### ⏳ zoo-review: incomplete, {_plural(len(review.unchecked), 'check')} could "
+            "not run"
+        )
+    elif review.not_checked:
+        title = "### ✅ zoo-review: no problems found in what was checked"
     elif warnings:
         title = f"### ✅ zoo-review: no errors, {_plural(warnings, 'warning')}"
     else:
         title = "### ✅ zoo-review: all checks passed"
     parts = [title, "", _reviewed(review), ""]
+    if review.verdict == "incomplete":
+        parts += [
+            "Some files that decide the verdict could not be checked (listed under Warnings), "
+            "so this review cannot pass yet. It is usually temporary: a maintainer can re-run "
+            "it with `/zoo-review recheck`.",
+            "",
+        ]
+    if review.not_checked:
+        parts += [f"Not checked: {'; '.join(review.not_checked)}.", ""]
     if review.entries:
         parts.append("| Entry | Task | Rows reviewed |")
         parts.append("| --- | --- | --- |")

@@ -14,7 +14,8 @@ from bot.report.markdown import render_markdown
 from bot.report.text import render_text
 
 FORMATS = ("text", "markdown", "json")
-EXIT_PASS, EXIT_FAIL = 0, 1
+EXIT_PASS, EXIT_FAIL, EXIT_INCOMPLETE = 0, 1, 3
+EXIT_CODES = {"pass": EXIT_PASS, "fail": EXIT_FAIL, "incomplete": EXIT_INCOMPLETE}
 
 
 def render(review: Review, config: Config, fmt: str, colour: bool = False) -> str:
@@ -37,4 +38,4 @@ def write_report(review: Review, config: Config, fmt: str, output: Path | None) 
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    return EXIT_FAIL if review.verdict == "fail" else EXIT_PASS
+    return EXIT_CODES[review.verdict]

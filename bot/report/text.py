@@ -62,4 +62,11 @@ def _summary(review: Review, paint: Paint) -> str:
     )
     if review.verdict == "fail":
         return f"{paint('✗ fail', 'error')}: {counts}"
-    return f"{paint('✓ pass', 'green')}: {counts}"
+    if review.verdict == "incomplete":
+        unchecked = len(review.unchecked)
+        return (
+            f"{paint('? incomplete', 'warning')}: {counts}; {unchecked} check(s) could not run "
+            "(see the warnings above), so this review cannot pass yet: re-run it"
+        )
+    skipped = f" (not checked: {'; '.join(review.not_checked)})" if review.not_checked else ""
+    return f"{paint('✓ pass', 'green')}: {counts}{skipped}"

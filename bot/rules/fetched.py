@@ -70,10 +70,14 @@ def describe_failure(result: FetchResult, what: str) -> FetchProblem | None:
 
 @dataclass
 class Unchecked:
-    """Transient failures (timeouts, 5xx, no network) of one section: said once per cause."""
+    """Transient failures (timeouts, 5xx, no network) of one section: said once per cause.
+
+    `decisive`: the links decide the verdict (scores, weights, MD5, preds, masks, visuals), so
+    the review is `incomplete` until they are checked; pages (paper, code, usage) are not."""
 
     rule: str
     path: str
+    decisive: bool = True
     lines: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, result: FetchResult, line: int) -> None:
@@ -84,6 +88,17 @@ class Unchecked:
         findings = []
         for reason, lines in self.lines.items():
             count = f"A {what}" if len(lines) == 1 else f"{len(lines)} {what}s"
+            if self.decisive:
+                hint = (
+                    "The review is incomplete until they are checked. This is usually "
+                    "temporary (a slow or unreachable host, or no network where the review "
+                    "ran); a maintainer can re-run the review."
+                )
+            else:
+                hint = (
+                    "This is usually temporary (a slow or unreachable host, or no network where "
+                    "the review ran); a maintainer can re-run the review."
+                )
             findings.append(
                 Finding(
                     "warning",
@@ -91,8 +106,8 @@ class Unchecked:
                     self.path,
                     lines[0],
                     f"{count} of this section could not be checked: {q(reason)}.",
-                    "This is usually temporary (a slow or unreachable host, or no network where "
-                    "the review ran); a maintainer can re-run the review.",
+                    hint,
+                    incomplete=self.decisive,
                 )
             )
         return findings

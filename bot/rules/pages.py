@@ -22,7 +22,7 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
         links += [("config", link) for _c, _s, link in layout.links(row, "config")]
 
     findings: list[Finding] = []
-    unchecked = Unchecked(RULE, section.path)
+    unchecked = Unchecked(RULE, section.path, decisive=False)
     for what, link in links:
         result = ctx.probed.get(link.url.strip())
         if result is None:
