@@ -7,10 +7,13 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import bot.report.jsonout
 from bot.example.server import ArtifactServer
+from tests.reportschema import check_report
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REFERENCE_ZOO = SHARED / "reference" / "bdd100k-models"
@@ -67,6 +70,19 @@ class GitZoo:
 
     def branch(self, name: str) -> None:
         self.git("checkout", "--quiet", "-b", name)
+
+
+@pytest.fixture(autouse=True)
+def _reports_match_their_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every JSON report rendered in a test is validated against schemas/report.schema.json."""
+    to_dict = bot.report.jsonout.to_dict
+
+    def checked(review: Any) -> dict[str, Any]:
+        data = to_dict(review)
+        check_report(data)
+        return data
+
+    monkeypatch.setattr(bot.report.jsonout, "to_dict", checked)
 
 
 @pytest.fixture

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+
+import pytest
 
 from bot import __version__
 from bot.model import Finding, LinkReport, Review, ReviewedEntry
@@ -10,6 +13,7 @@ from bot.quote import clean, plain, q, segments
 from bot.report.jsonout import render_json
 from bot.report.markdown import code_span, render_markdown
 from bot.report.text import render_text
+from tests.reportschema import check_report
 
 
 def review(*findings: Finding) -> Review:
@@ -208,3 +212,15 @@ def test_a_partial_review_never_says_all_checks_passed() -> None:
             "(offline))"
         )
     )
+
+
+def test_the_report_schema_rejects_what_the_contract_does_not_allow() -> None:
+    good = json.loads(render_json(review(ERROR, NOTICE)))
+    check_report(good)
+    for broken, where in (
+        ({**good, "verdict": "maybe"}, "verdict"),
+        ({**good, "findings": [{**good["findings"][0], "line": 0}]}, "findings/0/line"),
+        ({**good, "surprise": 1}, "(top)"),
+    ):
+        with pytest.raises(AssertionError, match=re.escape(f"at {where}:")):
+            check_report(broken)

@@ -21,6 +21,7 @@ from bot.example.zoo import ARTIFACT_HOST, BASE_BRANCH, HEAD_BRANCH, build_examp
 from tests.fakegithub import payloads
 from tests.fakegithub.server import FakeGitHub
 from tests.fakegithub.state import Pull, Repo, World
+from tests.reportschema import check_report
 
 ROOT = Path(__file__).resolve().parents[2]
 # The base branch's config: a real override, read from the base commit only.
@@ -281,4 +282,5 @@ class ActionHarness:
 
 def load_report(run: ActionRun) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(Path(run.outputs["report"]).read_text(encoding="utf-8"))
+    check_report(data)
     return data
