@@ -44,7 +44,12 @@ async def review_async(
     submission: Submission, config: Config, options: ReviewOptions, fetcher: Fetcher | None
 ) -> Review:
     readmes = parse_readmes(submission, config)
-    scopes, notices = _scopes(submission, config, readmes, options)
+    base_readmes = {
+        path: parse_readme(text, task.name, path)
+        for path, text in submission.base_texts.items()
+        if (task := config.task_for_readme(path)) is not None
+    }
+    scopes, notices = _scopes(submission, config, readmes, base_readmes, options)
     results: dict[Purpose, dict[str, FetchResult]] = {
         "body": {}, "probe": {}, "archive": {}, "checksum": {}
     }  # fmt: skip
@@ -89,11 +94,6 @@ async def review_async(
     if scopes and not options.audit_all:
         findings += checklist.check(ctx)
     if not options.audit_all:
-        base_readmes = {
-            path: parse_readme(text, task.name, path)
-            for path, text in submission.base_texts.items()
-            if (task := config.task_for_readme(path)) is not None
-        }
         findings += removals.check(ctx, base_readmes)
     return Review(
         base=submission.base,
@@ -125,10 +125,15 @@ def parse_readmes(submission: Submission, config: Config) -> dict[str, Readme]:
 
 
 def _scopes(
-    submission: Submission, config: Config, readmes: dict[str, Readme], options: ReviewOptions
+    submission: Submission,
+    config: Config,
+    readmes: dict[str, Readme],
+    base_readmes: dict[str, Readme],
+    options: ReviewOptions,
 ) -> tuple[list[EntryScope], list[Finding]]:
     scopes: list[EntryScope] = []
     notices: list[Finding] = []
+    without_entries: list[str] = []
     touched_readmes = 0
     audit_all = options.audit_all
     for task in config.tasks:
@@ -139,20 +144,33 @@ def _scopes(
         if readme is None or (changed is None and not audit_all):
             continue
         touched_readmes += 1
-        found = entries_in_scope(readme, task, changed, audit_all)
+        found = entries_in_scope(
+            readme,
+            task,
+            changed,
+            audit_all,
+            base=base_readmes.get(task.readme),
+            head_text=submission.head_texts.get(task.readme),
+            base_text=submission.base_texts.get(task.readme),
+        )
         scopes.extend(found)
         if not found and not audit_all:
-            notices.append(
-                Finding(
-                    "notice",
-                    RULE,
-                    task.readme,
-                    None,
-                    f"{task.readme} changes, but no method section or result row: there is no "
-                    "model entry to review.",
-                    None,
-                )
+            without_entries.append(task.readme)
+    if not scopes:
+        # Said only when nothing at all is reviewed: a README whose usage notes change beside
+        # another README's new entry is not news.
+        notices += [
+            Finding(
+                "notice",
+                RULE,
+                path,
+                None,
+                f"{path} changes, but no method section or result row: there is no model entry "
+                "to review.",
+                None,
             )
+            for path in without_entries
+        ]
     if touched_readmes == 0:
         listed = ", ".join(task.readme for task in config.tasks[:3])
         notices.append(

@@ -13,6 +13,7 @@ from mistune.block_parser import BlockParser
 from mistune.core import BlockState
 
 from bot.model import Cell, Link, TextLine
+from bot.textnorm import normalize_newlines
 
 Token = dict[str, Any]
 
@@ -120,7 +121,7 @@ class Document:
 
     @classmethod
     def parse(cls, text: str) -> Document:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = normalize_newlines(text)
         tokens, _state = _MARKDOWN.parse(text, state=_PositionedState())
         starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
 

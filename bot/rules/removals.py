@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from bot.config import Config
 from bot.model import Finding, MethodSection, Readme
 from bot.quote import q
 from bot.rules.context import Context
 from bot.rules.layout import layout_of
-from bot.textnorm import fold
+from bot.scope import match_sections
 
 RULE = "removals"
 
@@ -31,9 +29,10 @@ def check(ctx: Context, base_readmes: dict[str, Readme]) -> list[Finding]:
                 )
             )
             continue
-        head_sections = {(section.group, fold(section.name)): section for section in head.sections}
+        matched = match_sections(base.sections, head.sections)
+        found = {id(old): new for new in head.sections if (old := matched.get(id(new)))}
         for old in base.sections:
-            new = head_sections.get((old.group, fold(old.name)))
+            new = found.get(id(old))
             if new is None:
                 findings.append(
                     Finding(
@@ -47,28 +46,41 @@ def check(ctx: Context, base_readmes: dict[str, Readme]) -> list[Finding]:
                     )
                 )
                 continue
-            gone = _row_names(old, ctx.config) - _row_names(new, ctx.config)
+            gone = _gone_rows(old, new, ctx.config)
             if gone:
-                names = ", ".join(sorted(gone.elements()))
+                names = ", ".join(sorted(gone))
                 findings.append(
                     Finding(
                         "notice",
                         RULE,
                         path,
                         new.line,
-                        f"The PR removes {_count(gone.total(), 'row')} of {q(old.name)}: "
-                        f"{q(names)}.",
+                        f"The PR removes {_count(len(gone), 'row')} of {q(old.name)}: {q(names)}.",
                         None,
                     )
                 )
     return findings
 
 
-def _row_names(section: MethodSection, config: Config) -> Counter[str]:
-    """Rows named by their descriptive cells (`R-50-FPN 3x ✓`): edits to numbers or links keep
-    the name, so an edited row is not a removed one."""
+def _gone_rows(old: MethodSection, new: MethodSection, config: Config) -> list[str]:
+    """Names of the base rows no head row stands for. A row is the same row when it keeps its
+    name (its descriptive cells, `R-50-FPN 3x ✓`) or one of its links: edits to numbers, a
+    new descriptive column or a renamed file keep it."""
+    remaining = _rows(new, config)
+    gone: list[str] = []
+    for name, keys in _rows(old, config):
+        index = next((i for i, (_n, other) in enumerate(remaining) if keys & other), None)
+        if index is None:
+            gone.append(name)
+        else:
+            del remaining[index]
+    return gone
+
+
+def _rows(section: MethodSection, config: Config) -> list[tuple[str, frozenset[str]]]:
+    """Each row's name and identity keys (the name, and every link target in its cells)."""
     task = config.task(section.task)
-    names: Counter[str] = Counter()
+    rows: list[tuple[str, frozenset[str]]] = []
     for table in section.tables:
         columns = layout_of(task, table).columns if task else (None,) * len(table.header)
         for row in table.rows:
@@ -77,8 +89,10 @@ def _row_names(section: MethodSection, config: Config) -> Counter[str]:
                 for cell, column in zip(row.cells, columns, strict=False)
                 if column is None or column.descriptive
             ]
-            names[" ".join(text for text in cells if text) or f"line {row.line}"] += 1
-    return names
+            name = " ".join(text for text in cells if text) or f"line {row.line}"
+            links = {link.url.strip() for cell in row.cells for link in cell.links}
+            rows.append((name, frozenset({f"name:{name}"} | {f"url:{u}" for u in links if u})))
+    return rows
 
 
 def _count(number: int, word: str) -> str:
