@@ -13,7 +13,7 @@ from bot.net.types import Fetcher, FetchResult, Purpose
 from bot.parse.checklist import parse_checklist
 from bot.parse.sections import parse_readme
 from bot.plan import PlannedLink, PlanOptions, plan_links
-from bot.rules import ENTRY_RULES, checklist, removals
+from bot.rules import ENTRY_RULES, checklist, removals, text_files
 from bot.rules.context import Context, EntryScope
 from bot.scope import entries_in_scope
 
@@ -47,9 +47,9 @@ async def review_async(
     base_readmes = {
         path: parse_readme(text, task.name, path)
         for path, text in submission.base_texts.items()
-        if (task := config.task_for_readme(path)) is not None
+        if (task := config.task_for_readme(path)) is not None and path not in submission.not_text
     }
-    scopes, notices = _scopes(submission, config, readmes, base_readmes, options)
+    scopes, notices, not_text = _scopes(submission, config, readmes, base_readmes, options)
     results: dict[Purpose, dict[str, FetchResult]] = {
         "body": {}, "probe": {}, "archive": {}, "checksum": {}
     }  # fmt: skip
@@ -87,7 +87,7 @@ async def review_async(
         checksums=results["checksum"],
         offline=offline,
     )
-    findings = list(notices)
+    findings = notices + text_files.check(submission, not_text)
     for scope in scopes:
         for rule in ENTRY_RULES:
             findings.extend(finding for finding in rule(scope, ctx) if scope.covers(finding.line))
@@ -130,10 +130,13 @@ def _scopes(
     readmes: dict[str, Readme],
     base_readmes: dict[str, Readme],
     options: ReviewOptions,
-) -> tuple[list[EntryScope], list[Finding]]:
+) -> tuple[list[EntryScope], list[Finding], list[str]]:
+    """The sections to review, notices about what there is not to review, and the task
+    READMEs under review that are not text."""
     scopes: list[EntryScope] = []
     notices: list[Finding] = []
     without_entries: list[str] = []
+    not_text: list[str] = []
     touched_readmes = 0
     audit_all = options.audit_all
     for task in config.tasks:
@@ -141,7 +144,13 @@ def _scopes(
             continue
         readme = readmes.get(task.readme)
         changed = submission.changed_file(task.readme)
-        if readme is None or (changed is None and not audit_all):
+        if changed is None and not audit_all:
+            continue
+        if task.readme in submission.not_text:
+            touched_readmes += 1
+            not_text.append(task.readme)
+            continue
+        if readme is None:
             continue
         touched_readmes += 1
         found = entries_in_scope(
@@ -183,7 +192,7 @@ def _scopes(
                 None,
             )
         )
-    return scopes, notices
+    return scopes, notices, not_text
 
 
 def _link_report(link: PlannedLink, result: FetchResult) -> LinkReport:

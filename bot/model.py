@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 Severity = Literal["error", "warning", "notice"]
 # pass: every check that decides the verdict ran and found no error; fail: an error;
@@ -31,6 +31,15 @@ class ChangedFile:
     previous_path: str | None = None
 
 
+class FileReader(Protocol):
+    """Reads files of the reviewed tree beyond the task READMEs (configs and their bases)."""
+
+    def read(self, paths: Sequence[str], limit: int) -> Mapping[str, bytes]:
+        """Each path's bytes, at most `limit` + 1 of them (so a larger file shows as larger);
+        a path left out of the answer could not be read."""
+        ...
+
+
 @dataclass(frozen=True)
 class Submission:
     """Everything the review needs to know about a PR, whether it came from GitHub or git."""
@@ -48,6 +57,11 @@ class Submission:
     head_paths: frozenset[str]
     # "owner/name" of the zoo on GitHub, when known.
     repository: str | None = None
+    # Task READMEs at head that are not UTF-8 text: path -> what they hold (bot/text.py);
+    # they are in neither head_texts nor base_texts, and nothing reads a guess of them.
+    not_text: Mapping[str, str] = field(default_factory=dict)
+    # Reads other files at head (configs); None when the source cannot.
+    files: FileReader | None = field(default=None, compare=False, repr=False)
 
     def changed_file(self, path: str) -> ChangedFile | None:
         for changed in self.changed:

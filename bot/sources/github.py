@@ -15,6 +15,7 @@ from bot.config import Config
 from bot.errors import ConfigError, OperationalError
 from bot.model import PR_DESCRIPTION, ChangedFile, FileStatus, Submission
 from bot.parse.diff import added_lines, base_text
+from bot.text import NotText, decode_text
 
 _STATUS: dict[str, FileStatus] = {
     "added": "added",
@@ -74,6 +75,12 @@ def snapshot(pull: PullRequest) -> PullSnapshot:
 
 def read_text(repo: Repository, path: str, ref: str) -> str | None:
     """A file's text at `ref` (a commit id), or None when there is no such file."""
+    data = read_bytes(repo, path, ref)
+    return None if data is None else data.decode("utf-8", "replace")
+
+
+def read_bytes(repo: Repository, path: str, ref: str) -> bytes | None:
+    """A file's bytes at `ref` (a commit id), or None when there is no such file."""
     try:
         content = repo.get_contents(path, ref=ref)
     except UnknownObjectException:
@@ -83,13 +90,23 @@ def read_text(repo: Repository, path: str, ref: str) -> str | None:
     return _decode(content, path, ref)
 
 
-def _decode(content: ContentFile, path: str, ref: str) -> str:
+def _decode(content: ContentFile, path: str, ref: str) -> bytes:
     if content.encoding != "base64":
         raise OperationalError(
             f"{path} at {ref[:12]} is {content.size} bytes, too large to read through GitHub's "
             "contents API (1 MB at most); zoo-review reviews READMEs below that size"
         )
-    return content.decoded_content.decode("utf-8", "replace")
+    return content.decoded_content
+
+
+def _text_or_none(data: bytes | None) -> str | None:
+    """The text of a file, or None when it is absent or not text (bot/text.py)."""
+    if data is None:
+        return None
+    try:
+        return decode_text(data)
+    except NotText:
+        return None
 
 
 def read_config(repo: Repository, base_sha: str, path: str, *, required: bool) -> str | None:
@@ -150,14 +167,20 @@ def _readme_paths(config: Config) -> list[str]:
 
 def _head_texts(
     repo: Repository, sha: str, readmes: Iterable[str], paths: frozenset[str]
-) -> dict[str, str]:
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The task READMEs' texts, and what those that are not text hold."""
     texts: dict[str, str] = {}
+    not_text: dict[str, str] = {}
     for path in readmes:
         if path in paths:
-            text = read_text(repo, path, sha)
-            if text is not None:
-                texts[path] = text
-    return texts
+            data = read_bytes(repo, path, sha)
+            if data is None:
+                continue
+            try:
+                texts[path] = decode_text(data)
+            except NotText as exc:
+                not_text[path] = exc.found
+    return texts, not_text
 
 
 def load_pull(repo: Repository, pull: PullRequest, snap: PullSnapshot, config: Config) -> PullData:
@@ -165,7 +188,7 @@ def load_pull(repo: Repository, pull: PullRequest, snap: PullSnapshot, config: C
     repository (GitHub keeps a fork's commits there too); nothing is checked out or run."""
     readmes = _readme_paths(config)
     head_paths = tree_paths(repo, snap.head_sha)
-    head_texts = _head_texts(repo, snap.head_sha, readmes, head_paths)
+    head_texts, not_text = _head_texts(repo, snap.head_sha, readmes, head_paths)
     changed: list[ChangedFile] = []
     patches: dict[str, str | None] = {}
     base_texts: dict[str, str] = {}
@@ -184,7 +207,7 @@ def load_pull(repo: Repository, pull: PullRequest, snap: PullSnapshot, config: C
             # what the base branch gained since the PR branched off (not the PR's doing).
             old = None if status == "added" else _merge_base_text(new, patch)
             if old is None and status != "added":
-                old = read_text(repo, previous or item.filename, snap.base_sha)
+                old = _text_or_none(read_bytes(repo, previous or item.filename, snap.base_sha))
             if old is not None:
                 base_texts[item.filename] = old
             if status != "removed" and new is not None:
@@ -214,6 +237,7 @@ def load_pull(repo: Repository, pull: PullRequest, snap: PullSnapshot, config: C
         base_texts=base_texts,
         head_paths=head_paths,
         repository=snap.base_repo,
+        not_text=not_text,
     )
     return PullData(submission=submission, patches=patches, notes=tuple(notes))
 
@@ -221,16 +245,18 @@ def load_pull(repo: Repository, pull: PullRequest, snap: PullSnapshot, config: C
 def load_branch(repo: Repository, sha: str, config: Config) -> Submission:
     """The zoo at commit `sha` as a Submission with no changes (the audit reviews all of it)."""
     head_paths = tree_paths(repo, sha)
+    head_texts, not_text = _head_texts(repo, sha, _readme_paths(config), head_paths)
     return Submission(
         base=sha,
         head=sha,
         body=None,
         body_path=PR_DESCRIPTION,
         changed=(),
-        head_texts=_head_texts(repo, sha, _readme_paths(config), head_paths),
+        head_texts=head_texts,
         base_texts={},
         head_paths=head_paths,
         repository=repo.full_name,
+        not_text=not_text,
     )
 
 

@@ -11,6 +11,7 @@ from bot.config import REPO_CONFIG_PATH, Config
 from bot.errors import OperationalError, UsageError
 from bot.model import PR_DESCRIPTION, ChangedFile, FileStatus, Submission
 from bot.parse.diff import added_lines
+from bot.text import NotText, decode_text
 
 DEFAULT_BASES = ("main", "master", "origin/main", "origin/master")
 _STATUS: dict[str, FileStatus] = {"A": "added", "M": "modified", "D": "removed", "T": "modified"}
@@ -77,14 +78,17 @@ class GitRepo:
 
     def show(self, rev: str, path: str) -> str | None:
         """A file's text at a revision, or None when it does not exist there."""
+        data = self.show_bytes(rev, path)
+        return None if data is None else data.decode("utf-8", "replace")
+
+    def show_bytes(self, rev: str, path: str) -> bytes | None:
+        """A file's bytes at a revision, or None when it does not exist there."""
         result = subprocess.run(
             ["git", "-C", str(self.root), "show", f"{rev}:{path}"],
             capture_output=True,
             check=False,
         )
-        if result.returncode != 0:
-            return None
-        return result.stdout.decode("utf-8", "replace")
+        return result.stdout if result.returncode == 0 else None
 
     def paths_at(self, rev: str) -> frozenset[str]:
         listing = self.git("ls-tree", "-r", "-z", "--name-only", rev)
@@ -140,24 +144,32 @@ def load_submission(
 
     changed = _changed_files(repo, diff_target, head_paths if worktree else None)
     head_texts: dict[str, str] = {}
+    not_text: dict[str, str] = {}
     for path in readmes:
-        text = _worktree_text(repo, path) if worktree else repo.show(head, path)
-        if text is not None and path in head_paths:
-            head_texts[path] = text
+        data = _worktree_bytes(repo, path) if worktree else repo.show_bytes(head, path)
+        if data is not None and path in head_paths:
+            try:
+                head_texts[path] = decode_text(data)
+            except NotText as exc:
+                not_text[path] = exc.found
 
     files: list[ChangedFile] = []
     base_texts: dict[str, str] = {}
     for path, status in changed:
         lines: frozenset[int] = frozenset()
+        base_is_text = True
+        if path in readmes:
+            old = repo.show_bytes(base, path)
+            if old is not None:
+                try:
+                    base_texts[path] = decode_text(old)
+                except NotText:
+                    base_is_text = False  # git shows no lines of it: all of head is new
         if path in readmes and status != "removed":
             patch = repo.git("diff", "--no-color", "--no-ext-diff", "-U0", *diff_target, "--", path)
             lines = added_lines(patch.decode("utf-8", "replace"))
-            if status == "added" and not lines and path in head_texts:
+            if (status == "added" or not base_is_text) and not lines and path in head_texts:
                 lines = frozenset(range(1, head_texts[path].count("\n") + 2))
-        if path in readmes:
-            old = repo.show(base, path)
-            if old is not None:
-                base_texts[path] = old
         files.append(ChangedFile(path=path, status=status, added_lines=lines))
 
     return Submission(
@@ -169,6 +181,7 @@ def load_submission(
         head_texts=head_texts,
         base_texts=base_texts,
         head_paths=head_paths,
+        not_text=not_text,
     )
 
 
@@ -189,9 +202,9 @@ def _changed_files(
     return changed
 
 
-def _worktree_text(repo: GitRepo, path: str) -> str | None:
+def _worktree_bytes(repo: GitRepo, path: str) -> bytes | None:
     try:
-        return (repo.root / path).read_text(encoding="utf-8", errors="replace")
+        return (repo.root / path).read_bytes()
     except OSError:
         return None
 
