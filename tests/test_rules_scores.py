@@ -351,3 +351,48 @@ def test_tagging_flat_file(shown: str, count: int) -> None:
         assert "'Acc-val' shows `81.53` but the scores-val file says 81.35 (accuracy_top-1)" in (
             findings[0].message
         )
+
+
+@pytest.mark.parametrize(("value", "words"), [(float("nan"), "NaN"), (float("-inf"), "-Infinity")])
+def test_non_finite_test_headline_is_an_error_at_the_row(value: float, words: str) -> None:
+    text, findings = det_check({VAL: det_file(31.04), TEST: det_file(value)})
+    assert summary(findings) == [("error", "scores", line_of(text, ROW))]
+    assert findings[0].message == (
+        f"'Box AP-test' shows `29.78` but the scores-test file's AP[-1].OVERALL is {words}: "
+        "the file cannot back this number."
+    )
+
+
+def test_non_finite_test_headline_beside_other_format_problems() -> None:
+    doc = make_scores("det", {"AP": float("nan")})
+    doc["extra"] = 1.0
+    _, findings = det_check({TEST: dumps_scores(doc)})
+    assert [f.severity for f in findings] == ["warning", "error"]
+    assert "not recognised: `$`: unexpected key `extra`." in findings[0].message
+    assert "NaN" not in findings[0].message
+    assert "AP[-1].OVERALL is NaN" in findings[1].message
+
+
+def test_non_finite_test_headline_without_a_number_in_the_table() -> None:
+    _, findings = det_check({TEST: det_file(float("nan"))}, {"Box AP-test": "-"})
+    assert findings == []
+
+
+def test_test_file_of_another_shape_is_compared_where_its_headline_is() -> None:
+    """The evaluation server's file without per-class values: the headline is still found."""
+    short = {key: [value[-1]] for key, value in make_scores("det", {"AP": 28.5}).items()}
+    _, findings = det_check({TEST: json.dumps(short)})
+    assert [f.severity for f in findings] == ["warning", "error"]
+    assert "not recognised" in findings[0].message
+    assert findings[1].message == (
+        "'Box AP-test' shows `29.78` but the scores-test file says 28.50 (AP[-1].OVERALL = 28.5)."
+    )
+    matching = {key: [value[-1]] for key, value in make_scores("det", {"AP": 29.78}).items()}
+    _, findings = det_check({TEST: json.dumps(matching)})
+    assert [f.severity for f in findings] == ["warning"]
+
+
+def test_nan_val_headline_is_said_once() -> None:
+    _, findings = det_check({VAL: det_file(float("nan")), TEST: det_file(29.78)})
+    assert len(findings) == 1
+    assert "headline value is NaN" in findings[0].message

@@ -56,6 +56,12 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
     return findings
 
 
+def _non_finite(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    return "Infinity" if value > 0 else "-Infinity"
+
+
 def key_text(key: Sequence[str | int]) -> str:
     """`["AP", -1, "OVERALL"]` as `AP[-1].OVERALL`."""
     text = ""
@@ -84,7 +90,9 @@ class _RowCheck:
     def run(self) -> list[Finding]:
         findings: list[Finding] = []
         documents: dict[tuple[str, str], object | None] = {}
-        # Files whose format problems are reported: a missing or NaN headline is among them.
+        test_files: set[tuple[str, str]] = set()
+        # Files whose format problems are reported: a missing headline is among them, and a
+        # NaN one for a val file (a test file's NaN headline is the comparison's error).
         format_reported: set[tuple[str, str]] = set()
         for column, spec, link in self.layout.links(self.row, "scores"):
             result = self.ctx.fetched.get(link.url.strip())
@@ -106,6 +114,8 @@ class _RowCheck:
             documents[key] = document
             if problems:
                 format_reported.add(key)
+            if spec.split == "test":
+                test_files.add(key)
 
         for metric_column in self.layout.columns:
             if metric_column is None or metric_column.metric is None:
@@ -119,7 +129,11 @@ class _RowCheck:
             document = documents[key]
             cell = self.layout.cell(self.row, metric_column)
             if document is not None and cell is not None:
-                findings += self.compare(metric_column, cell.text, document, key in format_reported)
+                # A test file's NaN headline is not among its format problems: compared here.
+                reported = key in format_reported and key not in test_files
+                findings += self.compare(
+                    metric_column, cell.text, document, key in format_reported, reported
+                )
         return findings
 
     def document(
@@ -145,6 +159,11 @@ class _RowCheck:
             problem = wrong_format[0]
             message = f"The {file_name} is in the wrong format: {problem.message}"
             return None, [self.finding("error", message, problem.hint)]
+        if spec.split == "test":
+            # A NaN or infinite headline is said by the comparison with the table, as an error.
+            problems = [problem for problem in problems if problem.kind != "non_finite"]
+            if not problems:
+                return document, []
         details = "; ".join(
             f"{q(p.json_path)}: {p.message}" if p.json_path else p.message for p in problems[:3]
         )
@@ -167,10 +186,21 @@ class _RowCheck:
         ]
 
     def compare(
-        self, column: ColumnSpec, shown_text: str, document: object, format_reported: bool
+        self,
+        column: ColumnSpec,
+        shown_text: str,
+        document: object,
+        format_reported: bool,
+        non_finite_reported: bool,
     ) -> list[Finding]:
         return _compare(
-            self.section, self.row, column, shown_text, document, format_reported=format_reported
+            self.section,
+            self.row,
+            column,
+            shown_text,
+            document,
+            format_reported=format_reported,
+            non_finite_reported=non_finite_reported,
         )
 
 
@@ -182,7 +212,11 @@ def _compare(
     document: object,
     *,
     format_reported: bool = False,
+    non_finite_reported: bool = False,
 ) -> list[Finding]:
+    """The finding when the table's number is not the file's; `format_reported`: the file's
+    format problems are reported (a missing headline among them), `non_finite_reported`: a NaN
+    or infinite headline among them too."""
     metric = column.metric
     assert metric is not None
     try:
@@ -191,8 +225,23 @@ def _compare(
         return []  # the template rule reports cells that are not numbers
     actual = lookup(document, metric.key)
     where = key_text(metric.key)
-    if format_reported and (actual is None or not math.isfinite(actual)):
+    if format_reported and actual is None:
         return []  # the format finding already says so (for a test file, at its severity)
+    if actual is not None and not math.isfinite(actual):
+        if non_finite_reported:
+            return []
+        return [
+            Finding(
+                "error",
+                RULE,
+                section.path,
+                row.line,
+                f"'{column.name}' shows {q(shown_text)} but the scores-{metric.split} file's "
+                f"{where} is {_non_finite(actual)}: the file cannot back this number.",
+                "Link the file the evaluation server wrote for this model; a headline that is "
+                "NaN or infinite means it found nothing to score.",
+            )
+        ]
     if actual is None:
         return [
             Finding(

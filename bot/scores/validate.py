@@ -308,7 +308,9 @@ def _describe(error: jsonschema.ValidationError) -> ScoresProblem:
             "The evaluator does not write this; check that the file belongs to this task. "
             f"{_UNEDITED}"
         )
-    return ScoresProblem(kind="schema", message=message, hint=hint, json_path=error.json_path)
+    # A NaN or infinite headline is its own kind: the scores rule tells it apart.
+    kind = "non_finite" if keyword == "format" else "schema"
+    return ScoresProblem(kind=kind, message=message, hint=hint, json_path=error.json_path)
 
 
 def _keys(keys: Sequence[str], untrusted: bool = False) -> str:
