@@ -142,7 +142,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=FORMATS, default="text", help="report format")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="report format: text, markdown (the PR comment), json (schemas/report.schema.json) "
+        "or github (workflow commands: annotations in a GitHub Actions run)",
+    )
     parser.add_argument("--output", type=Path, help="write the report to this file, not stdout")
 
 

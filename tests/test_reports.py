@@ -224,3 +224,30 @@ def test_the_report_schema_rejects_what_the_contract_does_not_allow() -> None:
     ):
         with pytest.raises(AssertionError, match=re.escape(f"at {where}:")):
             check_report(broken)
+
+
+def test_github_format_annotates_every_finding_and_cannot_be_hijacked() -> None:
+    from bot.report.github import render_github
+
+    hostile = Finding(
+        "error",
+        "venue",
+        "det/README.md",
+        14,
+        q("x\n::set-output name=a::b") + " is not a venue.",
+        "Fix it.",
+    )
+    notices = [Finding("notice", "scope", "det/README.md", n, "Note.", None) for n in range(12)]
+    body = Finding("warning", "checklist", "PR description", None, "Not ticked.", None)
+    out = render_github(review(hostile, *notices, body))
+    lines = out.splitlines()
+    assert lines[0] == (
+        "::error title=zoo-review venue,file=det/README.md,line=14::`x ::set-output "
+        "name=a::b` is not a venue.%0AFix it."
+    )
+    assert sum(line.startswith("::notice ") for line in lines) == 12  # no cap of 10 here
+    assert "::warning title=zoo-review checklist::Not ticked." in lines
+    group = lines.index("::group::zoo-review report")
+    assert lines[-1] == "::endgroup::"
+    assert all(not line.startswith("::") for line in lines[group + 1 : -1])
+    assert group == 14  # one annotation per finding, then the report

@@ -52,14 +52,15 @@ def command(name: str, message: str, properties: Mapping[str, str | int] | None 
 
 
 def annotation_lines(
-    findings: Iterable[Finding], body_path: str
+    findings: Iterable[Finding], body_path: str, cap: int | None = ANNOTATION_CAP
 ) -> tuple[list[str], dict[Severity, int]]:
-    """Annotation commands for the findings within GitHub's caps, and how many were left out."""
+    """Annotation commands for the findings within GitHub's caps (None: all of them), and how
+    many were left out."""
     lines: list[str] = []
     used: dict[Severity, int] = {"error": 0, "warning": 0, "notice": 0}
     skipped: dict[Severity, int] = {"error": 0, "warning": 0, "notice": 0}
     for finding in findings:
-        if used[finding.severity] >= ANNOTATION_CAP:
+        if cap is not None and used[finding.severity] >= cap:
             skipped[finding.severity] += 1
             continue
         used[finding.severity] += 1

@@ -9,11 +9,12 @@ from pathlib import Path
 from bot.config import Config
 from bot.errors import OperationalError
 from bot.model import Review
+from bot.report.github import render_github
 from bot.report.jsonout import render_json
 from bot.report.markdown import render_markdown
 from bot.report.text import render_text
 
-FORMATS = ("text", "markdown", "json")
+FORMATS = ("text", "markdown", "json", "github")
 EXIT_PASS, EXIT_FAIL, EXIT_INCOMPLETE = 0, 1, 3
 EXIT_CODES = {"pass": EXIT_PASS, "fail": EXIT_FAIL, "incomplete": EXIT_INCOMPLETE}
 
@@ -21,6 +22,8 @@ EXIT_CODES = {"pass": EXIT_PASS, "fail": EXIT_FAIL, "incomplete": EXIT_INCOMPLET
 def render(review: Review, config: Config, fmt: str, colour: bool = False) -> str:
     if fmt == "json":
         return render_json(review)
+    if fmt == "github":
+        return render_github(review)
     if fmt == "markdown":
         return render_markdown(review, guide=config.guide)
     return render_text(review, colour=colour)
