@@ -13,7 +13,7 @@ from bot.net.types import Fetcher, FetchResult, Purpose
 from bot.parse.checklist import parse_checklist
 from bot.parse.sections import parse_readme
 from bot.plan import PlannedLink, PlanOptions, plan_links
-from bot.rules import ENTRY_RULES, checklist, removals, text_files
+from bot.rules import ENTRY_RULES, checklist, removals, structure, text_files
 from bot.rules.context import Context, EntryScope
 from bot.scope import entries_in_scope
 
@@ -89,8 +89,15 @@ async def review_async(
     )
     findings = notices + text_files.check(submission, not_text)
     for scope in scopes:
+        # A table of another task is named once (structure); its rows are not reviewed again.
+        blocked = structure.blocked_lines(scope, ctx)
         for rule in ENTRY_RULES:
-            findings.extend(finding for finding in rule(scope, ctx) if scope.covers(finding.line))
+            findings.extend(
+                finding
+                for finding in rule(scope, ctx)
+                if scope.covers(finding.line)
+                and (finding.rule == structure.RULE or finding.line not in blocked)
+            )
     if scopes and not options.audit_all:
         findings += checklist.check(ctx)
     if not options.audit_all:

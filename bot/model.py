@@ -134,6 +134,9 @@ class Abstract:
     text: str
     line: int
     end_line: int
+    # False when the `<details>` is never closed: GitHub then folds the rest of the README
+    # (the table, the links) into it.
+    closed: bool = True
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,8 @@ class MethodSection:
     usage: tuple[Link, ...] = ()
     # Every paragraph line of the section (paper, authors, links, free text).
     lines: tuple[TextLine, ...] = ()
+    # The heading's level: 3 (`### Name`), or 2 when a method section was written `## Name`.
+    level: int = 3
 
     @property
     def rows(self) -> tuple[TableRow, ...]:
@@ -196,6 +201,17 @@ class ChecklistItem:
 
 
 @dataclass(frozen=True)
+class Fix:
+    """A mechanical correction of one line of `path`: `old` (the line as it stands at head)
+    becomes `new`, which may hold several lines (a line inserted) or none ("" removes it)."""
+
+    path: str
+    line: int
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
 class Finding:
     """What is wrong, where, and how to fix it. `line` is 1-based in the head version of `path`."""
 
@@ -208,6 +224,9 @@ class Finding:
     # This finding says that a check deciding the verdict could not run: the review is
     # `incomplete` (never `pass`) until it is re-run and the check succeeds.
     incomplete: bool = False
+    # The corrected line, when the fix is mechanical (`zoo-review check --fix`, and a
+    # suggestion in the Action's inline review).
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True)

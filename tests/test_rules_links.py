@@ -119,7 +119,7 @@ def test_model_and_md5_the_same_url() -> None:
     same = "https://drive.google.com/uc?id=SAME"
     text, findings = row_findings({"Weights": f"[model]({same}) \\| [MD5]({same})"})
     assert summary(findings) == [("error", "links", line_of(text, ROW))]
-    assert findings[0].message == "[model] in 'Weights' and [MD5] in 'Weights' link the same file."
+    assert findings[0].message == "The [model] and [MD5] links of 'Weights' point to the same file."
 
 
 def test_val_and_test_scores_the_same_url() -> None:
@@ -127,7 +127,7 @@ def test_val_and_test_scores_the_same_url() -> None:
     text, findings = row_findings({"Scores-test": f"[scores]({url})"})
     assert summary(findings) == [("error", "links", line_of(text, ROW))]
     assert findings[0].message == (
-        "[scores] in 'Scores-val' and [scores] in 'Scores-test' link the same file."
+        "[scores] in 'Scores-val' and [scores] in 'Scores-test' point to the same file."
     )
 
 

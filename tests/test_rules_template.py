@@ -172,17 +172,17 @@ def test_metric_with_wrong_decimals() -> None:
     text = det_readme(rows=[make_row(overrides={"Box AP-val": "31.0"})])
     findings = check(template.check, text)
     assert summary(findings) == [("error", "template", line_of(text, ROW_NEEDLE))]
-    assert "'Box AP-val' is `31.0`, with 1 decimals" in findings[0].message
+    assert "'Box AP-val' is `31.0`, with 1 decimal;" in findings[0].message
     assert "show 2" in findings[0].message
 
 
 @pytest.mark.parametrize(
     ("column", "value", "problem"),
     [
-        ("ID Sw.-val", "6193.0", "with 1 decimals; this task's tables show 0"),
-        ("ID Sw.-test", "5871.25", "with 2 decimals; this task's tables show 0"),
-        ("mMOTA-val", "36.62", "with 2 decimals; this task's tables show 1"),
-        ("mIDF1-test", "51", "with 0 decimals; this task's tables show 1"),
+        ("ID Sw.-val", "6193.0", "with 1 decimal; this task's tables show whole numbers"),
+        ("ID Sw.-test", "5871.25", "with 2 decimals; this task's tables show whole numbers"),
+        ("mMOTA-val", "36.62", "with 2 decimals; this task's tables show 1 decimal"),
+        ("mIDF1-test", "51", "with 0 decimals; this task's tables show 1 decimal"),
     ],
 )
 def test_mot_decimals(column: str, value: str, problem: str) -> None:

@@ -22,7 +22,7 @@ _TABLE_START = (
     r"^ {0,3}[^\n]*\|[^\n]*\n"
     r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*(?:\n|$)"
 )
-_UNESCAPED_PIPE = re.compile(r"(?<!\\)(?:\\\\)*\|")
+UNESCAPED_PIPE = re.compile(r"(?<!\\)(?:\\\\)*\|")
 
 
 class _PositionedState(BlockState):
@@ -52,7 +52,7 @@ class _PositionedParser(BlockParser):
 def split_cells(line: str) -> list[str]:
     """Split a table line on its unescaped pipes, dropping one outer pipe on each side."""
     text = line.strip()
-    bounds = [match.end() - 1 for match in _UNESCAPED_PIPE.finditer(text)]
+    bounds = [match.end() - 1 for match in UNESCAPED_PIPE.finditer(text)]
     if bounds and bounds[0] == 0:
         text = text[1:]
         bounds = [b - 1 for b in bounds[1:]]
@@ -77,7 +77,7 @@ def _parse_table(block: BlockParser, m: re.Match[str], state: BlockState) -> int
         line = state.get_line(pos)
         if not line.strip():
             break
-        if not _UNESCAPED_PIPE.search(line):
+        if not UNESCAPED_PIPE.search(line):
             # GitHub renders such a line as one more table row; it needs a blank line first.
             run_on = pos
             break

@@ -35,6 +35,7 @@ class _Builder:
     line: int
     group: str | None
     group_line: int | None
+    level: int = 3
     end_line: int = 0
     paper: PaperLine | None = None
     authors: TextLine | None = None
@@ -76,6 +77,7 @@ class _Builder:
             code=tuple(self.code),
             usage=tuple(self.usage),
             lines=tuple(self.lines),
+            level=self.level,
         )
 
 
@@ -91,7 +93,12 @@ def parse_readme(text: str, task: str, path: str) -> Readme:
 
     def close(end_line: int) -> None:
         nonlocal current
-        if current is not None and current.is_method():
+        if current is not None and current.abstract_open is not None:
+            _finish_abstract(current, closed=False)
+        # A `## Name` heading is a method section written a level too high when the template's
+        # parts (paper line, table, links) follow it; otherwise it is a group such as
+        # `## Weather Tagging`.
+        if current is not None and current.is_method() and (current.level == 3 or current.tables):
             current.end_line = max(current.line, end_line)
             sections.append(current.build(task, path))
         current = None
@@ -105,6 +112,10 @@ def parse_readme(text: str, task: str, path: str) -> Readme:
             level = int(token["attrs"]["level"])
             if level <= 3:
                 close(line - 1)
+            if level == 2:
+                current = _Builder(
+                    name=title, line=line, group=group, group_line=group_line, level=2
+                )
             if level <= 2:
                 group, group_line = (title, line) if level == 2 else (None, None)
             elif level == 3:
@@ -198,13 +209,13 @@ def _extend(abstract: Abstract, end_line: int) -> Abstract:
     )
 
 
-def _finish_abstract(section: _Builder) -> None:
+def _finish_abstract(section: _Builder, *, closed: bool = True) -> None:
     assert section.abstract is not None and section.abstract_open is not None
     body = "\n".join(section.abstract_open)
     body = re.split(r"</details>", body, flags=re.IGNORECASE)[0]
     text = " ".join(html.unescape(_TAG.sub(" ", body)).split())
     section.abstract = Abstract(
-        text=text, line=section.abstract.line, end_line=section.abstract.end_line
+        text=text, line=section.abstract.line, end_line=section.abstract.end_line, closed=closed
     )
     section.abstract_open = None
 

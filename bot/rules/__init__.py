@@ -14,6 +14,7 @@ from bot.rules import (
     pages,
     scores,
     skeleton,
+    structure,
     template,
     venue,
 )
@@ -23,6 +24,7 @@ EntryRule = Callable[[EntryScope, Context], list[Finding]]
 
 # Run on every method section under review, in this order.
 ENTRY_RULES: tuple[EntryRule, ...] = (
+    structure.check,
     template.check,
     skeleton.check,
     venue.check,

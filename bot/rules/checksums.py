@@ -11,6 +11,7 @@ from bot.model import Finding, MethodSection, Severity, TableRow
 from bot.quote import q
 from bot.rules.context import Context, EntryScope
 from bot.rules.fetched import Unchecked, describe_failure
+from bot.urls import extension
 
 RULE = "checksums"
 # `d41d8cd9…  model.pth` (md5sum), `MD5 (model.pth) = d41d8cd9…` (BSD), or the digest alone.
@@ -42,7 +43,11 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
         weights = layout.links(row, "weights")
         if not md5_links:
             continue
-        md5_link = md5_links[0][2]
+        _column, md5_spec, md5_link = md5_links[0]
+        ext = extension(md5_link.url)
+        same = any(link.url.strip() == md5_link.url.strip() for _c, _s, link in weights)
+        if same or (md5_spec.ext and ext is not None and ext not in md5_spec.ext):
+            continue  # not an MD5 file at all: the links rule says so, once
         result = ctx.fetched.get(md5_link.url.strip())
         if result is None:
             continue
@@ -77,7 +82,9 @@ def _against_weights(
 ) -> list[Finding]:
     findings: list[Finding] = []
     weights_name = posixpath.basename(unquote(urlsplit(weights_url.strip()).path))
-    if md5.name and weights_name and posixpath.basename(md5.name) != weights_name:
+    # Only a URL that ends in a file name names the file (not Drive's `…/view` or `uc?id=`).
+    named = extension(weights_url) is not None
+    if named and md5.name and weights_name and posixpath.basename(md5.name) != weights_name:
         findings.append(
             _finding(
                 section,

@@ -68,6 +68,13 @@ def describe_failure(result: FetchResult, what: str) -> FetchProblem | None:
     return FetchProblem(severity, f"{what} {happened.format(status=status, reason=reason)}", hint)
 
 
+def article(word: str) -> str:
+    """`an` before a vowel sound (`an MD5 file`, `an archive`), else `a`."""
+    spelled = len(word) > 1 and (word[1].isupper() or word[1].isdigit())
+    vowel = word[:1] in "AEFHILMNORSX" if spelled else word[:1].lower() in "aeiou"
+    return "an" if vowel else "a"
+
+
 @dataclass
 class Unchecked:
     """Transient failures (timeouts, 5xx, no network) of one section: said once per cause.
@@ -87,7 +94,11 @@ class Unchecked:
         """One warning per cause, e.g. `3 linked files of this section could not be checked`."""
         findings = []
         for reason, lines in self.lines.items():
-            count = f"A {what}" if len(lines) == 1 else f"{len(lines)} {what}s"
+            count = (
+                f"{article(what).capitalize()} {what}"
+                if len(lines) == 1
+                else f"{len(lines)} {what}s"
+            )
             if self.decisive:
                 hint = (
                     "The review is incomplete until they are checked. This is usually "

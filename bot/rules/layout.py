@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import get_close_matches
 
-from bot.config import ColumnSpec, LinkSpec, TaskSpec
+from bot.config import ColumnSpec, LinkSpec, TaskSpec, normalize_header
 from bot.model import Cell, Link, ResultTable, TableRow
+
+# How alike (difflib's ratio) a name must be to a known one to be called its misspelling.
+CLOSE = 0.8
 
 
 @dataclass(frozen=True)
@@ -14,6 +19,8 @@ class Layout:
 
     table: ResultTable
     columns: tuple[ColumnSpec | None, ...]
+    # Header cells read as the template column they misspell (`Box AP-vla`): their indexes.
+    misspelled: tuple[int, ...] = ()
 
     def cell(self, row: TableRow, column: ColumnSpec) -> Cell | None:
         for index, spec in enumerate(self.columns):
@@ -50,7 +57,31 @@ class Layout:
 
 
 def layout_of(task: TaskSpec, table: ResultTable) -> Layout:
-    return Layout(table=table, columns=tuple(task.column(name) for name in table.header))
+    """The header read against the task's columns; a header cell that misspells a column the
+    table lacks (`Box AP-vla`) is read as that column, so its cells are still checked."""
+    columns = [task.column(name) for name in table.header]
+    misspelled: list[int] = []
+    missing = [column for column in task.columns if column not in columns]
+    for index, name in enumerate(table.header):
+        if columns[index] is not None or not missing:
+            continue
+        guess = closest_column(name, missing)
+        if guess is not None:
+            columns[index] = guess
+            missing.remove(guess)
+            misspelled.append(index)
+    return Layout(table=table, columns=tuple(columns), misspelled=tuple(misspelled))
+
+
+def closest_column(name: str, candidates: Sequence[ColumnSpec]) -> ColumnSpec | None:
+    """The column whose name (or alias) `name` most likely misspells, if any is close."""
+    spellings = {
+        normalize_header(spelling): column
+        for column in candidates
+        for spelling in (column.name, *column.aliases)
+    }
+    close = get_close_matches(normalize_header(name), list(spellings), n=1, cutoff=CLOSE)
+    return spellings[close[0]] if close else None
 
 
 def match_link(column: ColumnSpec, link: Link) -> LinkSpec | None:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bot.config import ColumnSpec, LinkSpec, TaskSpec
-from bot.model import Finding, MethodSection, Severity, TableRow
+from bot.model import Finding, Fix, MethodSection, Severity, TableRow
 from bot.net.types import FetchResult
 from bot.quote import q
 from bot.rules.context import Context, EntryScope
 from bot.rules.fetched import Unchecked, describe_failure
+from bot.rules.fixes import cell_fix
 from bot.rules.layout import Layout, layout_of
 from bot.scores.load import ScoresError, parse_json
 from bot.scores.validate import check_scores, lookup
@@ -193,6 +196,14 @@ class _RowCheck:
         format_reported: bool,
         non_finite_reported: bool,
     ) -> list[Finding]:
+        fix = None
+        actual = lookup(document, column.metric.key) if column.metric else None
+        index = self.layout.columns.index(column)
+        if column.metric is not None and actual is not None and math.isfinite(actual):
+            new = f"{actual:.{column.metric.decimals}f}"
+            fix = cell_fix(
+                self.ctx.submission.head_texts, self.section.path, self.row.line, index, new
+            )
         return _compare(
             self.section,
             self.row,
@@ -201,7 +212,80 @@ class _RowCheck:
             document,
             format_reported=format_reported,
             non_finite_reported=non_finite_reported,
+            fix=fix,
         )
+
+
+_NUMBER = re.compile(r"^-?\d+(?:\.(?P<decimals>\d+))?$")
+
+
+def decimals_of(text: str) -> int | None:
+    """How many decimals a number is written with (None: not a plain number)."""
+    match = _NUMBER.match(text.strip())
+    return None if match is None else len(match.group("decimals") or "")
+
+
+def agrees(shown_text: str, actual: float) -> bool:
+    """Whether `shown_text` is `actual` rounded: within half a unit of its last decimal (the
+    tolerance the README documents)."""
+    decimals = decimals_of(shown_text)
+    if decimals is None or not math.isfinite(actual):
+        return False
+    tolerance: float = 0.5 * 10.0 ** (-decimals) + 1e-9
+    return abs(float(shown_text) - actual) <= tolerance
+
+
+@dataclass(frozen=True)
+class FileValue:
+    """A metric's number in its scores file: the value and where it is (`AP[-1].OVERALL`)."""
+
+    value: float
+    where: str
+    split: str
+
+    def rounded(self, decimals: int) -> str:
+        return f"{self.value:.{decimals}f}"
+
+    def says(self, decimals: int) -> str:
+        """`31.27 (AP[-1].OVERALL = 31.2731)`, as messages quote the file."""
+        rounded = self.rounded(decimals)
+        exact = f"{self.value:.6g}"
+        return (
+            f"{rounded} ({self.where} = {exact})"
+            if exact != rounded
+            else f"{rounded} ({self.where})"
+        )
+
+
+def file_value(ctx: Context, layout: Layout, row: TableRow, column: ColumnSpec) -> FileValue | None:
+    """The number the row's scores file holds for a metric column, when it was fetched and
+    can be read (its format is the scores rule's business)."""
+    metric = column.metric
+    if metric is None:
+        return None
+    for _column, spec, link in layout.links(row, "scores"):
+        if (spec.split or "", spec.label.casefold()) != (
+            metric.split,
+            metric.scores_label.casefold(),
+        ):
+            continue
+        result = ctx.fetched.get(link.url.strip())
+        if result is None or result.verdict != "ok" or not result.body:
+            return None
+        document = _document(result.body)
+        actual = None if document is None else lookup(document, metric.key)
+        if actual is None or not math.isfinite(actual):
+            return None
+        return FileValue(actual, key_text(metric.key), metric.split)
+    return None
+
+
+@lru_cache(maxsize=32)
+def _document(body: bytes) -> object | None:
+    try:
+        return parse_json(body)
+    except ScoresError:
+        return None
 
 
 def _compare(
@@ -213,16 +297,19 @@ def _compare(
     *,
     format_reported: bool = False,
     non_finite_reported: bool = False,
+    fix: Fix | None = None,
 ) -> list[Finding]:
     """The finding when the table's number is not the file's; `format_reported`: the file's
     format problems are reported (a missing headline among them), `non_finite_reported`: a NaN
     or infinite headline among them too."""
     metric = column.metric
     assert metric is not None
-    try:
-        shown = float(shown_text)
-    except ValueError:
-        return []  # the template rule reports cells that are not numbers
+    shown_decimals = decimals_of(shown_text)
+    if shown_decimals is None or shown_decimals != metric.decimals:
+        # The template rule reports cells that are not numbers, and wrong decimals together
+        # with the file's value: one finding per cell.
+        return []
+    shown = float(shown_text)
     actual = lookup(document, metric.key)
     where = key_text(metric.key)
     if format_reported and actual is None:
@@ -253,8 +340,7 @@ def _compare(
                 "Link the file the evaluator wrote for this model, unchanged.",
             )
         ]
-    tolerance = 0.5 * 10 ** (-metric.decimals) + 1e-9
-    if math.isfinite(actual) and abs(shown - actual) <= tolerance:
+    if math.isfinite(actual) and agrees(shown_text, actual):
         return []
     rounded = f"{actual:.{metric.decimals}f}" if math.isfinite(actual) else str(actual)
     exact = f"{actual:.6g}"
@@ -263,19 +349,35 @@ def _compare(
         f"Copy {where} from the scores-{metric.split} file rounded to {metric.decimals} "
         "decimals, or link the scores file of this very model."
     )
-    if math.isfinite(actual) and abs(shown - actual * 100) <= tolerance:
+    if math.isfinite(actual) and abs(shown - actual * 100) <= 0.5 * 10 ** (-metric.decimals):
         hint = (
             "The file holds a fraction (0-1) where the evaluator writes percent: link the file "
             "of a current `bdd100k.eval.run`, which writes percent like the table."
         )
+        fix = None  # the file is wrong, not the table
+    message = (
+        f"'{column.name}' shows {q(shown_text)} but the scores-{metric.split} file says "
+        f"{rounded} ({value})."
+    )
+    if (
+        math.isfinite(actual)
+        and 0 <= shown <= 1
+        and agrees(f"{shown * 100:.{max(metric.decimals - 2, 0)}f}", actual)
+    ):
+        message = (
+            f"'{column.name}' shows {q(shown_text)}, a fraction; this task's tables show "
+            f"percent: did you mean {rounded} (percent)? The scores-{metric.split} file says "
+            f"{rounded} ({value})."
+        )
+        hint = "Write the number in percent, as the scores file and the rest of the table do."
     return [
         Finding(
             "error",
             RULE,
             section.path,
             row.line,
-            f"'{column.name}' shows {q(shown_text)} but the scores-{metric.split} file says "
-            f"{rounded} ({value}).",
+            message,
             hint,
+            fix=fix if math.isfinite(actual) else None,
         )
     ]

@@ -57,6 +57,10 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
             f"{q(section.name)} has no abstract.",
             "Add `<details>`, `<summary>Abstract</summary>`, the abstract, then `</details>`.",
         )
+    elif not section.abstract.closed:
+        # The structure rule names the missing `</details>`; what GitHub folds into the
+        # abstract (links, the results heading) is not reported again.
+        return findings + _group(entry)
     elif not section.abstract.text:
         add("error", section.abstract.line, "The abstract is empty.", "Paste the abstract.")
     if not section.tables:
@@ -146,6 +150,8 @@ def _links(section: MethodSection, ctx: Context) -> list[Finding]:
 
 def _group(entry: EntryScope) -> list[Finding]:
     groups = entry.task.groups
+    if entry.section.level != 3:
+        return []  # the structure rule names the heading level
     if not groups or any(group.heading == entry.section.group for group in groups):
         return []
     headings = " or ".join(f"'## {group.heading}'" for group in groups)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.config import VenuePolicy
+from bot.config import REPO_CONFIG_PATH, VenuePolicy
 from bot.model import Finding, Severity
 from bot.quote import q
 from bot.rules.context import Context, EntryScope
@@ -48,7 +48,7 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
     placeholders = {fold(text) for text in ctx.config.placeholders}
     if fold(paper.venue) in placeholders:
         return []  # the template rule reports leftover placeholders
-    assessment = assess(paper.venue, ctx.config.venues, ctx.today)
+    assessment = assess(paper.venue, ctx.config.venues, ctx.today, config_file(ctx.config.source))
     if assessment is None:
         return []
     return [
@@ -63,7 +63,14 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
     ]
 
 
-def assess(text: str, policy: VenuePolicy, today: date) -> Assessment | None:
+def config_file(source: str) -> str:
+    """The config file maintainers edit: the one given with --config, else the repository's."""
+    return REPO_CONFIG_PATH if source == "bundled default" else source
+
+
+def assess(
+    text: str, policy: VenuePolicy, today: date, config_path: str = REPO_CONFIG_PATH
+) -> Assessment | None:
     """None when one part of `text` (e.g. `CVPR 2019 / TPAMI 2020`) is an accepted venue."""
     parts = [_split(part) for part in _SEPARATORS.split(text.strip()) if part.strip()]
     accepted_names = ", ".join(venue.name for venue in policy.accepted)
@@ -112,20 +119,19 @@ def assess(text: str, policy: VenuePolicy, today: date) -> Assessment | None:
         return workshop
     if problems:
         return problems[0]
-    if all(_listed(part.name, policy.not_venues) for part in parts):
+    if all(_unpublished(part, policy) for part in parts):
         return Assessment(
             "error",
             f"{q(text.strip())} is not a venue: the paper is not published yet.",
             "The zoo accepts models that are or will be published in a top-tier venue "
             f"({accepted_names}). Once the paper is accepted, write e.g. [CVPR 2023].",
         )
-    unknown = next(part.text for part in parts if not _listed(part.name, policy.not_venues))
+    unknown = next(part.text for part in parts if not _unpublished(part, policy))
     return Assessment(
         "error",
         f"{q(unknown)} is not on the zoo's list of top-tier venues.",
         f"Accepted venues: {accepted_names}. If it is one of these, use that name; if it is "
-        "top-tier but missing, a maintainer can add it to venues.accepted in "
-        ".github/zoo-review.yml.",
+        f"top-tier but missing, a maintainer can add it to venues.accepted in {config_path}.",
     )
 
 
@@ -152,6 +158,11 @@ def _accepted(name: str, policy: VenuePolicy) -> tuple[str, bool] | None:
         if without_workshop.endswith("w") and without_workshop[:-1] in spellings:
             return venue.name, True
     return None
+
+
+def _unpublished(part: _Part, policy: VenuePolicy) -> bool:
+    """`arXiv`, `In submission`, `Under review 2024`: words that say the paper is not out."""
+    return _listed(part.name, policy.not_venues) or _listed(part.text, policy.not_venues)
 
 
 def _listed(name: str, names: tuple[str, ...]) -> bool:
