@@ -145,6 +145,8 @@ class Config:
     repository: str | None = None
     guide: str | None = None
     source: str = "bundled default"
+    # Base branches whose PRs the Action reviews; empty: the repository's default branch.
+    branches: tuple[str, ...] = ()
 
     def task(self, name: str) -> TaskSpec | None:
         for task in self.tasks:
@@ -271,6 +273,7 @@ def build(data: Mapping[str, Any], source: str = "bundled default") -> Config:
         zoo_name=zoo["name"],
         repository=zoo.get("repository"),
         guide=zoo.get("guide"),
+        branches=tuple(zoo.get("branches", ())),
         tasks=tuple(_task(name, spec) for name, spec in data["tasks"].items()),
         checklist=tuple(
             ChecklistSpec(text=item["text"], required=item.get("required", True))

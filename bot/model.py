@@ -62,6 +62,8 @@ class Submission:
     not_text: Mapping[str, str] = field(default_factory=dict)
     # Reads other files at head (configs); None when the source cannot.
     files: FileReader | None = field(default=None, compare=False, repr=False)
+    # False when GitHub truncated the listing: a path missing from head_paths may exist.
+    head_paths_complete: bool = True
 
     def changed_file(self, path: str) -> ChangedFile | None:
         for changed in self.changed:

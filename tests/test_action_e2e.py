@@ -37,10 +37,13 @@ def sticky_comments(zoo: ExampleZoo) -> list[str]:
     ]
 
 
-def statuses(zoo: ExampleZoo, sha: str) -> list[tuple[str, str]]:
-    """(state, description) of the zoo-review context, oldest first."""
+def statuses(zoo: ExampleZoo, sha: str, pr: int = 1) -> list[tuple[str, str]]:
+    """(state, description) of the zoo-review context, oldest first; the tag that names the
+    PR whose run wrote it (` · PR #1`) is checked and left out."""
     found = [s for s in zoo.world.statuses_of(zoo.repo, sha) if s.context == "zoo-review"]
-    return [(s.state, s.description or "") for s in reversed(found)]
+    tag = f" · PR #{pr}"
+    assert all((s.description or "").endswith(tag) for s in found), [s.description for s in found]
+    return [(s.state, (s.description or "").removesuffix(tag)) for s in reversed(found)]
 
 
 def state_marker(body: str) -> dict[str, object]:
@@ -252,8 +255,8 @@ def test_github_failing_mid_run_sets_error_never_pending(
     assert not sticky_comments(clean)
 
 
-@pytest.mark.parametrize("change", ["push", "edit"])
-def test_pr_changing_mid_run_writes_nothing(
+@pytest.mark.parametrize("change", ["push", "edit", "retarget"])
+def test_pr_changing_mid_run_is_reviewed_again_before_anything_is_written(
     clean: ExampleZoo, on_clean: tuple[ActionHarness, FakeGitHub], change: str
 ) -> None:
     harness, server = on_clean
@@ -261,22 +264,47 @@ def test_pr_changing_mid_run_writes_nothing(
     new_head = clean.world.add_commit(
         clean.fork, {"det/notes.md": "more\n"}, parent=old_head, author="contributor"
     )
-    # Right after the run read the PR (its second request), the contributor acts.
+    clean.world.set_branch(clean.repo, "release", clean.pull.base_sha)
+    harness.inputs["INPUT_CONFIG"] = "zoo.yml"
+    for branch in ("main", "release"):  # both branches are reviewed, each with its own config
+        clean.world.add_commit(
+            clean.repo,
+            {"zoo.yml": f"zoo:\n  name: {branch}\n  branches: [main, release]\n"},
+            clean.repo.branches[branch],
+            branch=branch,
+        )
+    clean.pull.base_sha = clean.repo.branches["main"]
+    # Right after the run read the PR (its third request), the contributor acts.
     if change == "push":
         server.faults.move_head(clean.pull, new_head, after_requests=3)
-    else:
+    elif change == "edit":
         server.faults.edit_body(clean.pull, clean.body + "\nedited\n", after_requests=3)
+    else:
+        server.faults.retarget(clean.pull, "release", after_requests=3)
     run = harness.call("pull_request_target", payloads.pull_request(server, clean.pull))
     assert run.code == 0, run.stdout + run.stderr
     assert "The PR changed during the review" in run.stdout
-    assert not clean.world.comments_on(clean.repo, clean.pull.number)
-    assert not zoo_reviews(clean)
-    assert statuses(clean, old_head)[-1] == (
-        "error",
-        "Superseded: the PR changed during the review; the newer run reviews it",
-    )
-    assert not statuses(clean, new_head)
     assert "The PR changed during the review" in run.summary
+    # The first review wrote nothing to the PR; the second reviewed what the PR became.
+    [comment] = sticky_comments(clean)
+    stored = state_marker(comment)
+    assert stored["head"] == clean.pull.head_sha
+    assert stored["base"] == clean.pull.base_sha
+    contents = server.log.find("GET", f"/repos/{clean.repo.full_name}/contents/zoo.yml")
+    assert [e.query["ref"] for e in contents][-1] == clean.pull.base_sha
+    superseded = ("error", "Superseded: the PR changed during the review; it is reviewed again")
+    if change == "push":
+        assert statuses(clean, old_head) == [("pending", "Reviewing the contribution…"), superseded]
+        assert statuses(clean, new_head)[-1] == ("success", "All checks passed")
+    else:
+        assert statuses(clean, old_head) == [
+            ("pending", "Reviewing the contribution…"),
+            superseded,
+            ("pending", "Reviewing the contribution…"),
+            ("success", "All checks passed"),
+        ]
+    assert run.outputs["verdict"] == "pass"
+    assert load_report(run)["reviewed"]["base"] == clean.pull.base_sha
 
 
 def test_maintainer_recheck_reruns_with_reactions(
@@ -295,24 +323,52 @@ def test_maintainer_recheck_reruns_with_reactions(
     assert len(sticky_comments(clean)) == 1
 
 
-def test_command_from_a_read_only_user_is_refused_and_nothing_runs(
+def test_commands_from_a_read_only_user_get_one_reply_and_nothing_runs(
     clean: ExampleZoo, on_clean: tuple[ActionHarness, FakeGitHub]
 ) -> None:
     harness, server = on_clean
+    assert harness.call("pull_request_target", payloads.pull_request(server, clean.pull)).code == 0
+    before = statuses(clean, clean.pull.head_sha)
+    server.log.clear()
     clean.world.add_user("passerby")
-    comment = clean.world.add_issue_comment(
-        clean.repo, clean.pull.number, "passerby", "/zoo-review recheck"
-    )
-    run = harness.call("issue_comment", payloads.issue_comment(server, comment))
-    assert run.code == 0, run.stdout + run.stderr
-    assert [r.content for r in comment.reactions] == ["eyes", "-1"]
-    replies = [c for c in clean.world.comments_on(clean.repo, 1) if c.user.login == ACTIONS_LOGIN]
-    assert len(replies) == 1
+    for attempt in range(2):
+        comment = clean.world.add_issue_comment(
+            clean.repo, clean.pull.number, "passerby", f"/zoo-review recheck {attempt}"
+        )
+        run = harness.call("issue_comment", payloads.issue_comment(server, comment))
+        assert run.code == 0, run.stdout + run.stderr
+        assert [r.content for r in comment.reactions] == ["eyes", "-1"]
+        assert run.outputs == {"verdict": "skipped", "errors": "0", "warnings": "0", "report": ""}
+    replies = [
+        c
+        for c in clean.world.comments_on(clean.repo, 1)
+        if c.user.login == ACTIONS_LOGIN and not c.body.startswith(STICKY_MARKER)
+    ]
+    assert len(replies) == 1  # one reply per PR and user, not one per command
     assert "Only collaborators with write access" in replies[0].body
     assert "`@\u2060passerby`" in replies[0].body  # no mention
     assert "has `read` access" in replies[0].body
-    assert not statuses(clean, clean.pull.head_sha)
+    # The PR's head already had its final status: nothing was reviewed again.
+    assert statuses(clean, clean.pull.head_sha) == before
     assert not server.log.find("GET", f"/repos/{clean.repo.full_name}/pulls/1/files")
+
+
+def test_a_custom_role_built_on_write_may_run_commands(
+    clean: ExampleZoo, on_clean: tuple[ActionHarness, FakeGitHub]
+) -> None:
+    harness, server = on_clean
+    clean.world.grant(clean.repo, "curator", "write")
+    clean.world.custom_roles[(clean.repo.full_name, "curator")] = "zoo-curator"
+    comment = clean.world.add_issue_comment(
+        clean.repo, clean.pull.number, "curator", "/zoo-review recheck"
+    )
+    run = harness.call("issue_comment", payloads.issue_comment(server, comment))
+    assert run.code == 0, run.stdout + run.stderr
+    [entry] = server.log.find("GET", r".*/collaborators/curator/permission")
+    assert entry.response["role_name"] == "zoo-curator"
+    assert entry.response["permission"] == "write"
+    assert [r.content for r in comment.reactions] == ["eyes", "+1"]
+    assert statuses(clean, clean.pull.head_sha)[-1] == ("success", "All checks passed")
 
 
 def test_fork_pr_on_pull_request_with_a_read_only_token_writes_nothing(

@@ -138,11 +138,33 @@ def test_commands_are_parsed_strictly() -> None:
 def test_the_report_folder_inside_the_docker_action(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """RUNNER_TEMP is a runner path; the container writes to /github/home, which is
-    $RUNNER_TEMP/_github_home for the job's later steps."""
-    assert inputs._report_folder(str(tmp_path)) == (tmp_path, tmp_path)
-    home = tmp_path / "github-home"
+    """The report's path must open in a later step on the runner: runner 2.329+ mounts
+    RUNNER_TEMP at /github/runner_temp (and says so in RUNNER_TEMP), older runners leave
+    RUNNER_TEMP as the runner's path and mount only $RUNNER_TEMP/_github_home at /github/home."""
+    workspace = "/home/runner/work/zoo"
+    assert inputs._report_folder(str(tmp_path), workspace) == (tmp_path, tmp_path)
+    temp, home = tmp_path / "runner_temp", tmp_path / "github-home"
+    temp.mkdir()
     home.mkdir()
+    monkeypatch.setattr(inputs, "CONTAINER_TEMP", temp)
     monkeypatch.setattr(inputs, "CONTAINER_HOME", home)
+    # Runner 2.329 and later.
+    assert inputs._report_folder(str(temp), workspace) == (
+        temp,
+        Path("/home/runner/work/_temp"),
+    )
+    # Older runners.
     runner_temp = "/home/runner/work/_temp"
-    assert inputs._report_folder(runner_temp) == (home, Path(runner_temp) / "_github_home")
+    assert inputs._report_folder(runner_temp, workspace) == (
+        home,
+        Path(runner_temp) / "_github_home",
+    )
+
+
+def test_api_budget_and_audit_issue_inputs() -> None:
+    read = read_inputs({**TOKEN, "INPUT_API-BUDGET": "120", "INPUT_AUDIT-ISSUE": "false"})
+    assert read.api_budget == 120 and not read.audit_issue
+    assert read_inputs(TOKEN).api_budget == 300 and read_inputs(TOKEN).audit_issue
+    for bad in ("10", "lots", "-5"):
+        with pytest.raises(UsageError, match="input `api-budget`"):
+            read_inputs({**TOKEN, "INPUT_API-BUDGET": bad})

@@ -597,6 +597,9 @@ ROUTE_MODELS: dict[str, str | None] = {
     "repos/get-commit": "Commit",
     "repos/create-commit-status": "Status",
     "issues/get": "Issue",
+    "issues/list-for-repo": "Issue",
+    "issues/create": "Issue",
+    "issues/update": "Issue",
     "issues/list-comments": "IssueComment",
     "issues/create-comment": "IssueComment",
     "issues/get-comment": "IssueComment",
@@ -651,6 +654,10 @@ def exercise_every_route(server: FakeGitHub, scenario: Scenario) -> None:
     comment.delete()
     plain = scenario.world.open_issue(scenario.repo, "question", "plain issue", "someone")
     repo.get_issue(plain.number)
+    made = repo.create_issue("audit", "found things")
+    made.edit(body="found more", state="closed", state_reason="completed")
+    assert [i.number for i in repo.get_issues(state="all", creator=ACTIONS_LOGIN)] == [made.number]  # type: ignore[arg-type]
+    assert {i.number for i in repo.get_issues(state="open")} == {plain.number, pull.number}
     # Errors, whose bodies must have GitHub's error shape too.
     for call in (
         lambda: repo.get_contents("nope.txt", ref=pull.head.sha),

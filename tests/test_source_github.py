@@ -74,7 +74,13 @@ def test_pull_submission_matches_the_local_source(
     local = local_submission(tmp_path, files)
     got = data.submission
     assert got.head == zoo.pull.head_sha and got.base == zoo.pull.base_sha
-    assert got.head_paths == local.head_paths
+    if limits:  # GitHub truncated the tree: never walked, the review says it is incomplete
+        assert not got.head_paths_complete and got.head_paths < local.head_paths
+        assert [f.incomplete for f in data.findings] == [True]
+        assert "truncated the list of files" in data.findings[0].message
+    else:
+        assert got.head_paths == local.head_paths and got.head_paths_complete
+        assert not data.findings
     assert got.head_texts == local.head_texts
     assert got.base_texts == local.base_texts
     assert got.body == files.body
@@ -83,8 +89,7 @@ def test_pull_submission_matches_the_local_source(
     assert ours[README] == theirs[README]
     assert set(ours) == set(theirs)
     assert (data.patches[README] is None) == bool(limits)
-    if limits:
-        assert server.log.count("GET", r".*/git/trees/.*") > 1
+    assert server.log.count("GET", r".*/git/trees/.*") == 1
     # With a patch, the README at the merge base is rebuilt from it, not read at base.sha
     # (on GitHub the base branch's tip, which may hold what was merged since).
     base_reads = [
@@ -109,9 +114,9 @@ def test_config_is_read_at_the_base_commit_only(tmp_path: Path, files: ExampleFi
         assert read_config(repo, snap.base_sha, "nope.yml", required=False) is None
         with pytest.raises(ConfigError, match="does not exist on the base branch"):
             read_config(repo, snap.base_sha, "nope.yml", required=True)
-        audit = load_branch(repo, snap.base_sha, load_config())
+        audit = load_branch(repo, snap.base_sha, load_config()).submission
         assert audit.changed == () and README in audit.head_texts
-        assert "extra.yml" in tree_paths(repo, snap.head_sha)
+        assert "extra.yml" in tree_paths(repo, snap.head_sha).paths
 
 
 def test_added_lines_by_comparison() -> None:

@@ -13,6 +13,8 @@ from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnection
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
+from bot.action.budget import Budget, BudgetedToken
+
 # POSTs that create something each time they are sent: after a 5xx or a dropped answer the
 # request may have been performed, so it is not re-sent; the caller looks for what it made.
 _CREATING = re.compile(r"/(?:issues/\d+/comments|pulls/\d+/reviews|pulls/\d+/comments)(?:\?|$)")
@@ -39,7 +41,16 @@ class Pacing:
 
 class ZooRetry(GithubRetry):
     """PyGithub's retry (rate limits honoured, 5xx retried), except that a POST which creates
-    a comment or a review is not sent twice when its answer is lost or a 5xx."""
+    a comment or a review is not sent twice when its answer is lost or a 5xx. Each retry is
+    counted in the run's budget."""
+
+    def __init__(self, budget: Budget | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.budget = budget
+
+    def new(self, **kw: Any) -> ZooRetry:
+        kw["budget"] = self.budget
+        return super().new(**kw)
 
     def increment(  # type: ignore[override]
         self,
@@ -56,10 +67,13 @@ class ZooRetry(GithubRetry):
             )
             if not safe:
                 raise MaxRetryError(_pool, url, error)  # type: ignore[arg-type]
-        return super().increment(method, url, response, error, _pool, _stacktrace)  # type: ignore[arg-type]
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)  # type: ignore[arg-type]
+        if self.budget is not None:
+            self.budget.retried()
+        return retry
 
 
-def build_retry(pacing: Pacing) -> ZooRetry:
+def build_retry(pacing: Pacing, budget: Budget | None = None) -> ZooRetry:
     """Retries with exponential backoff; a primary rate limit that resets too late is an error."""
     options: dict[str, Any] = {
         "total": pacing.retries,
@@ -68,21 +82,28 @@ def build_retry(pacing: Pacing) -> ZooRetry:
         "raise_on_status": False,
     }
     return ZooRetry(
+        budget=budget,
         secondary_rate_wait=60.0 * pacing.scale,
         max_rate_limit_wait=max(600.0 * pacing.scale, 1.0),
         **options,
     )
 
 
-def build_client(api_url: str, token: str, pacing: Pacing) -> Github:
-    """A client for `api_url` (GITHUB_API_URL: github.com or GitHub Enterprise Server)."""
-    return Github(
+def build_client(api_url: str, token: str, pacing: Pacing, budget: Budget | None = None) -> Github:
+    """A client for `api_url` (GITHUB_API_URL: github.com or GitHub Enterprise Server); with a
+    `budget`, every request (retries too) is counted and refused once the budget is spent."""
+    auth = Auth.Token(token) if budget is None else BudgetedToken(token, budget)
+    client = Github(
         base_url=api_url.rstrip("/"),
-        auth=Auth.Token(token),
-        retry=build_retry(pacing),
+        auth=auth,
+        retry=build_retry(pacing, budget),
         timeout=pacing.timeout,
         per_page=100,
         seconds_between_requests=pacing.seconds_between_requests,
         seconds_between_writes=pacing.seconds_between_writes,
         user_agent="zoo-review",
     )
+    if budget is not None:
+        requester = client.requester
+        budget.rate_remaining = lambda: requester.rate_limiting[0]
+    return client

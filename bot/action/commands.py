@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from github.GithubException import UnknownObjectException
+from github.IssueComment import IssueComment
 from github.Repository import Repository
 
+from bot.publish.state import starts_with_marker
 from bot.report.markdown import code_span
 
 COMMANDS = ("recheck", "help")
-# Roles that may run commands (GitHub's role_name of the collaborator permission endpoint).
-ALLOWED_ROLES = ("admin", "maintain", "write")
+# GitHub's `permission` of the collaborator permission endpoint: the base role, so a custom
+# role built on write counts as write (its `role_name` is the custom name); maintain shows as
+# write and triage as read.
+ALLOWED_PERMISSIONS = ("admin", "write")
+# The first line of the one reply a user gets when refused on a PR (found again to not repeat).
+REFUSED_MARKER = "<!-- zoo-review:refused {login} -->"
 
 HELP = """**zoo-review commands** (first line of a comment, for collaborators with write access):
 
@@ -42,16 +49,24 @@ def parse_command(line: str) -> Parsed:
     )
 
 
-def role(repo: Repository, login: str) -> str:
-    """The user's role on the repository (admin, maintain, write, triage, read or none)."""
+def permission(repo: Repository, login: str) -> str:
+    """The user's base permission on the repository (admin, write, read or none)."""
     try:
-        return repo.get_collaborator_role_name(login)
+        return repo.get_collaborator_permission(login)
     except UnknownObjectException:
         return "none"
 
 
 def refusal(login: str, found: str) -> str:
+    marker = REFUSED_MARKER.format(login=login)
     return (
-        f"Only collaborators with write access can run zoo-review commands; "
-        f"{code_span('@' + login)} has {code_span(found)} access, so nothing was run."
+        f"{marker}\nOnly collaborators with write access can run zoo-review commands; "
+        f"{code_span('@' + login)} has {code_span(found)} access, so nothing was run (further "
+        "commands from this account on this pull request get a 👎 reaction only)."
     )
+
+
+def refused_before(comments: Iterable[IssueComment], bot: str, login: str) -> bool:
+    """Whether the bot already told `login` on this PR that commands need write access."""
+    marker = REFUSED_MARKER.format(login=login)
+    return any(c.user.login == bot and starts_with_marker(c.body, marker) for c in comments)

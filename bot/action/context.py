@@ -8,6 +8,7 @@ from pathlib import Path
 from github import Github
 from github.Repository import Repository
 
+from bot.action.budget import Budget
 from bot.action.inputs import Inputs, Runner
 from bot.config import Config
 from bot.engine import ReviewOptions, review
@@ -27,6 +28,32 @@ class RunContext:
     client: Github
     repo: Repository
     login: str
+    budget: Budget
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """The step outputs every path writes (action.yml, `outputs`)."""
+
+    verdict: str = "skipped"  # pass, fail, incomplete, skipped
+    errors: int = 0
+    warnings: int = 0
+    report: str = ""
+
+    @staticmethod
+    def of(result: Review, report: Path) -> Outputs:
+        return Outputs(result.verdict, result.count("error"), result.count("warning"), str(report))
+
+    def write(self, path: str | None) -> None:
+        workflow.write_outputs(
+            {
+                "verdict": self.verdict,
+                "errors": str(self.errors),
+                "warnings": str(self.warnings),
+                "report": self.report,
+            },
+            path,
+        )
 
 
 def run_review(ctx: RunContext, submission: Submission, config: Config, *, audit: bool) -> Review:
@@ -69,20 +96,11 @@ def write_report(ctx: RunContext, result: Review, name: str) -> Path:
     return (ctx.runner.shown_temp_dir or ctx.runner.temp_dir) / name
 
 
-def finish_runner_files(ctx: RunContext, result: Review, body_path: str, report: Path) -> None:
-    """The log (text report), annotations within the caps, and the step outputs."""
+def log_review(result: Review, body_path: str) -> None:
+    """The log (text report) and annotations within the caps."""
     workflow.log(render_text(result))
     lines, skipped = workflow.annotation_lines(result.findings, body_path)
     workflow.emit(lines)
     left = sum(skipped.values())
     if left:
         workflow.log(f"{left} more finding(s) are not annotated (GitHub shows 10 of each kind).")
-    workflow.write_outputs(
-        {
-            "verdict": result.verdict,
-            "errors": str(result.count("error")),
-            "warnings": str(result.count("warning")),
-            "report": str(report),
-        },
-        ctx.runner.output_file,
-    )

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.errors import UsageError
 from bot.publish.replies import REPLY_MARKER
-from bot.publish.state import STICKY_MARKER
+from bot.publish.state import AUDIT_MARKER, STICKY_MARKER, has_marker
 
 PULL_EVENTS = ("pull_request", "pull_request_target")
 PULL_ACTIONS = ("opened", "synchronize", "reopened", "edited", "ready_for_review")
@@ -35,19 +35,32 @@ class Command:
 
 @dataclass(frozen=True)
 class Audit:
-    """Check the whole zoo on the default branch (schedule, or workflow_dispatch without pr)."""
+    """Check the whole zoo on a branch (schedule, or workflow_dispatch without pr): the branch
+    of GITHUB_REF, else the payload's default branch; None: ask GitHub for the default branch."""
 
-    branch: str
+    branch: str | None
+
+
+@dataclass(frozen=True)
+class MergeGroup:
+    """A merge queue asks for the status of its merge commit (merge_group checks_requested)."""
+
+    head_sha: str
+    head_ref: str
+    base_sha: str
+    base_ref: str
 
 
 @dataclass(frozen=True)
 class Skip:
-    """Nothing to do; `note` says why."""
+    """Nothing to do for the event itself; `note` says why. `number`: the PR the run belongs to
+    (it holds the PR's concurrency group, so it still makes sure the head has a final status)."""
 
     note: str
+    number: int | None = None
 
 
-Plan = ReviewPull | Command | Audit | Skip
+Plan = ReviewPull | Command | Audit | MergeGroup | Skip
 
 
 def load_event(path: Path) -> dict[str, Any]:
@@ -68,21 +81,42 @@ def _get(data: Any, *keys: str) -> Any:
     return data
 
 
-def plan(event_name: str, event: dict[str, Any]) -> Plan:
-    """What to do for this event."""
+def plan(event_name: str, event: dict[str, Any], ref: str = "") -> Plan:
+    """What to do for this event; `ref` is GITHUB_REF."""
     if event_name in PULL_EVENTS:
         return _pull(event_name, event)
     if event_name == "issue_comment":
         return _comment(event)
     if event_name == "workflow_dispatch":
-        return _dispatch(event)
+        return _dispatch(event, ref)
     if event_name == "schedule":
-        branch = _get(event, "repository", "default_branch")
-        return Audit(branch if isinstance(branch, str) and branch else "main")
+        return Audit(_branch(event, ref))
+    if event_name == "merge_group":
+        return _merge_group(event)
     return Skip(
         f"zoo-review does not handle the `{event_name}` event; trigger it on pull_request_target "
-        "(or pull_request), issue_comment, workflow_dispatch or schedule"
+        "(or pull_request), issue_comment, workflow_dispatch, schedule or merge_group"
     )
+
+
+def _branch(event: dict[str, Any], ref: str) -> str | None:
+    """The branch GITHUB_REF names (schedule: the default branch; workflow_dispatch: the one it
+    was started on), else the payload's default branch (older GHES send no `repository`)."""
+    if ref.startswith("refs/heads/") and len(ref) > len("refs/heads/"):
+        return ref.removeprefix("refs/heads/")
+    branch = _get(event, "repository", "default_branch")
+    return branch if isinstance(branch, str) and branch else None
+
+
+def _merge_group(event: dict[str, Any]) -> Plan:
+    if event.get("action") != "checks_requested":
+        return Skip(f"merge_group `{event.get('action')}`: nothing to check")
+    group = event.get("merge_group")
+    values = [_get(group, key) for key in ("head_sha", "head_ref", "base_sha", "base_ref")]
+    if not all(isinstance(value, str) and value for value in values):
+        raise UsageError("the merge_group payload lacks head_sha, head_ref, base_sha or base_ref")
+    head_sha, head_ref, base_sha, base_ref = (str(value) for value in values)
+    return MergeGroup(head_sha, head_ref, base_sha, base_ref.removeprefix("refs/heads/"))
 
 
 def _pull(event_name: str, event: dict[str, Any]) -> Plan:
@@ -95,7 +129,7 @@ def _pull(event_name: str, event: dict[str, Any]) -> Plan:
     if action == "edited":
         changes = event.get("changes")
         if isinstance(changes, dict) and not ({"body", "base"} & set(changes)):
-            return Skip("only the title was edited: the review would not change")
+            return Skip("only the title was edited: the review would not change", number)
     return ReviewPull(number, f"{event_name} {action}")
 
 
@@ -110,15 +144,17 @@ def _comment(event: dict[str, Any]) -> Plan:
     if not isinstance(body, str) or not isinstance(user, dict):
         raise UsageError("the issue_comment payload is malformed")
     first = body.strip().split("\n", 1)[0].strip() if body.strip() else ""
-    if not first.startswith("/zoo-review"):
-        return Skip("the comment is not a /zoo-review command")
-    if user.get("type") == "Bot":
-        return Skip("the comment is by a bot: bots cannot run commands")
-    if STICKY_MARKER in body or REPLY_MARKER in body:
-        return Skip("the comment is zoo-review's own text")
-    if not isinstance(_get(event, "issue", "pull_request"), dict):
-        return Skip("the comment is on an issue, not a pull request: commands work on PRs")
     number = _get(event, "issue", "number")
+    on_pull = isinstance(_get(event, "issue", "pull_request"), dict) and isinstance(number, int)
+    holds = number if on_pull and isinstance(number, int) else None
+    if not first.startswith("/zoo-review"):
+        return Skip("the comment is not a /zoo-review command", holds)
+    if user.get("type") == "Bot":
+        return Skip("the comment is by a bot: bots cannot run commands", holds)
+    if any(has_marker(body, m) for m in (STICKY_MARKER, REPLY_MARKER, AUDIT_MARKER)):
+        return Skip("the comment holds zoo-review's own markers", holds)
+    if not on_pull:
+        return Skip("the comment is on an issue, not a pull request: commands work on PRs")
     comment_id = comment.get("id")
     login = user.get("login")
     if not isinstance(number, int) or not isinstance(comment_id, int) or not isinstance(login, str):
@@ -126,11 +162,10 @@ def _comment(event: dict[str, Any]) -> Plan:
     return Command(number=number, comment_id=comment_id, author=login, line=first)
 
 
-def _dispatch(event: dict[str, Any]) -> Plan:
+def _dispatch(event: dict[str, Any], ref: str) -> Plan:
     value = _get(event, "inputs", "pr")
     if value is None or (isinstance(value, str) and not value.strip()):
-        branch = _get(event, "repository", "default_branch")
-        return Audit(branch if isinstance(branch, str) and branch else "main")
+        return Audit(_branch(event, ref))
     text = str(value).strip().removeprefix("#")
     if not text.isdigit() or int(text) < 1:
         raise UsageError(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from bot.action.budget import DEFAULT_BUDGET, MIN_BUDGET
 from bot.action.client import Pacing
 from bot.config import REPO_CONFIG_PATH
 from bot.errors import UsageError
@@ -32,6 +33,8 @@ class Inputs:
     inline: bool
     status_context: str
     verify_checksums: bool
+    api_budget: int = DEFAULT_BUDGET
+    audit_issue: bool = True
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class Runner:
     output_file: str | None = None
     summary_file: str | None = None
     shown_temp_dir: Path | None = None
+    # GITHUB_REF: for schedule and workflow_dispatch, the branch the workflow runs on.
+    ref: str = ""
 
 
 def _input(env: Mapping[str, str], name: str) -> str:
@@ -108,6 +113,12 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         )
     fail_on = _choice(env, "fail-on", ("error", "warning", "never"), "error")
     comment = _choice(env, "comment", ("sticky", "off"), "sticky")
+    budget_text = _input(env, "api-budget") or str(DEFAULT_BUDGET)
+    if not budget_text.isdigit() or not MIN_BUDGET <= int(budget_text) <= 100_000:
+        raise UsageError(
+            f"input `api-budget` is {budget_text!r}; give a number of GitHub API requests from "
+            f"{MIN_BUDGET} to 100000 (default {DEFAULT_BUDGET})"
+        )
     return Inputs(
         token=token,
         config_path=config_path,
@@ -117,6 +128,8 @@ def read_inputs(env: Mapping[str, str]) -> Inputs:
         inline=_bool(env, "inline", True),
         status_context=context,
         verify_checksums=_bool(env, "verify-checksums", False),
+        api_budget=int(budget_text),
+        audit_issue=_bool(env, "audit-issue", True),
     )
 
 
@@ -143,17 +156,27 @@ def _scale(env: Mapping[str, str]) -> float:
     return value
 
 
-# A Docker action sees the runner's $RUNNER_TEMP/_github_home at this path; RUNNER_TEMP itself
-# is a path on the runner that is not mounted into the container.
+# Inside a Docker action the runner mounts its temp folder at /github/runner_temp (runner
+# 2.329 and later, which then sets RUNNER_TEMP to that path) and $RUNNER_TEMP/_github_home at
+# /github/home (every version; older ones leave RUNNER_TEMP as the runner's own path, which is
+# not mounted). Later steps of the job run on the runner, where neither path exists.
+CONTAINER_TEMP = Path("/github/runner_temp")
 CONTAINER_HOME = Path("/github/home")
 
 
-def _report_folder(runner_temp: str) -> tuple[Path, Path]:
-    """Where to write the report, and the path later steps of the job read it at."""
-    if runner_temp and Path(runner_temp).is_dir():  # the CLI in a plain step, or tests
-        return Path(runner_temp), Path(runner_temp)
-    if runner_temp and CONTAINER_HOME.is_dir():  # inside the Docker action
-        return CONTAINER_HOME, Path(runner_temp) / "_github_home"
+def _report_folder(runner_temp: str, runner_workspace: str) -> tuple[Path, Path]:
+    """Where to write the report, and the same folder as later steps of the job see it."""
+    temp = Path(runner_temp) if runner_temp else None
+    if temp is not None and temp == CONTAINER_TEMP and temp.is_dir():
+        # 2.329+: the runner's temp folder is `<work>/_temp`, and RUNNER_WORKSPACE
+        # (`<work>/<repository>`, not under a mounted folder) keeps the runner's own path.
+        if runner_workspace.startswith("/"):
+            return temp, Path(runner_workspace).parent / "_temp"
+        return temp, temp
+    if temp is not None and temp.is_dir():  # the CLI in a plain step, or tests
+        return temp, temp
+    if temp is not None and CONTAINER_HOME.is_dir():  # an older runner, inside the Docker action
+        return CONTAINER_HOME, temp / "_github_home"
     fallback = Path(os.environ.get("TMPDIR", "/tmp"))
     return fallback, fallback
 
@@ -162,7 +185,9 @@ def read_runner(env: Mapping[str, str]) -> Runner:
     """The runner's variables and the operator's switches ZOO_REVIEW_ALLOW_PRIVATE_HOSTS=1,
     ZOO_REVIEW_REMAP (lines of 'REGEX REPLACEMENT') and ZOO_REVIEW_GITHUB_WAIT_SCALE."""
     repository = _required(env, "GITHUB_REPOSITORY")
-    temp_dir, shown_temp_dir = _report_folder(env.get("RUNNER_TEMP", "").strip())
+    temp_dir, shown_temp_dir = _report_folder(
+        env.get("RUNNER_TEMP", "").strip(), env.get("RUNNER_WORKSPACE", "").strip()
+    )
     remaps = tuple(
         parse_remap(line.strip())
         for line in env.get("ZOO_REVIEW_REMAP", "").splitlines()
@@ -182,4 +207,5 @@ def read_runner(env: Mapping[str, str]) -> Runner:
         pacing=Pacing(scale=_scale(env)),
         output_file=env.get("GITHUB_OUTPUT") or None,
         summary_file=env.get("GITHUB_STEP_SUMMARY") or None,
+        ref=env.get("GITHUB_REF", "").strip(),
     )

@@ -10,12 +10,30 @@ import requests
 from github.GithubException import BadCredentialsException, GithubException
 
 from bot.action.audit import run_audit
+from bot.action.budget import Budget
 from bot.action.client import build_client
-from bot.action.commands import ALLOWED_ROLES, HELP, parse_command, refusal, role
-from bot.action.context import EXIT_PASS, EXIT_USAGE, RunContext
-from bot.action.events import Audit, Command, ReviewPull, Skip, load_event, plan
+from bot.action.commands import (
+    ALLOWED_PERMISSIONS,
+    HELP,
+    parse_command,
+    permission,
+    refusal,
+    refused_before,
+)
+from bot.action.context import EXIT_PASS, EXIT_USAGE, Outputs, RunContext
+from bot.action.events import (
+    Audit,
+    Command,
+    MergeGroup,
+    Plan,
+    ReviewPull,
+    Skip,
+    load_event,
+    plan,
+)
 from bot.action.inputs import read_inputs, read_runner
-from bot.action.pull import review_pull
+from bot.action.merge_group import review_merge_group
+from bot.action.pull import handle_pull
 from bot.errors import ConfigError, OperationalError
 from bot.publish import workflow
 from bot.publish.identity import bot_login
@@ -24,8 +42,19 @@ from bot.sources.github import describe_error
 
 
 def main(env: Mapping[str, str] | None = None) -> int:
-    """Run once for the event in GITHUB_EVENT_PATH; exit 0 (pass), 1 (fail-on), 2 (problem)."""
+    """Run once for the event in GITHUB_EVENT_PATH; exit 0 (pass), 1 (fail-on), 2 (a problem:
+    the outputs say `incomplete`), 3 (incomplete)."""
     environ = dict(os.environ) if env is None else dict(env)
+    code = _main(environ)
+    if code == EXIT_USAGE:  # every path writes the outputs; this one could not finish
+        try:
+            Outputs("incomplete").write(environ.get("GITHUB_OUTPUT") or None)
+        except OperationalError as exc:
+            workflow.log(f"zoo-review: {exc}")
+    return code
+
+
+def _main(environ: Mapping[str, str]) -> int:
     try:
         return _run(environ)
     except ConfigError as exc:
@@ -72,54 +101,72 @@ def main(env: Mapping[str, str] | None = None) -> int:
 def _run(env: Mapping[str, str]) -> int:
     inputs = read_inputs(env)
     runner = read_runner(env)
-    todo = plan(runner.event_name, load_event(runner.event_path))
+    todo = plan(runner.event_name, load_event(runner.event_path), runner.ref)
     if isinstance(todo, Skip):
-        workflow.log(f"zoo-review: {todo.note}; nothing to do.")
-        workflow.write_outputs(
-            {"verdict": "skipped", "errors": "0", "warnings": "0", "report": ""}, runner.output_file
-        )
-        return EXIT_PASS
-    client = build_client(runner.api_url, inputs.token, runner.pacing)
+        workflow.log(f"zoo-review: {todo.note}; nothing to do for this event.")
+        if todo.number is None:
+            Outputs().write(runner.output_file)
+            return EXIT_PASS
+    budget = Budget(inputs.api_budget)
+    client = build_client(runner.api_url, inputs.token, runner.pacing, budget)
     repo = client.get_repo(runner.repository)
-    ctx = RunContext(inputs, runner, client, repo, bot_login(client))
+    ctx = RunContext(inputs, runner, client, repo, bot_login(client), budget)
+    try:
+        code, outputs = _dispatch(ctx, todo)
+    finally:
+        workflow.log(f"zoo-review: {budget.spent} GitHub API requests (budget {budget.total}).")
+    outputs.write(runner.output_file)
+    return code
+
+
+def _dispatch(ctx: RunContext, todo: Plan) -> tuple[int, Outputs]:
     if isinstance(todo, Audit):
-        return run_audit(ctx, todo.branch)
+        audited = run_audit(ctx, todo.branch)
+        return audited.code, audited.outputs
+    if isinstance(todo, MergeGroup):
+        return review_merge_group(ctx, todo)
     if isinstance(todo, ReviewPull):
-        workflow.log(f"zoo-review: reviewing PR #{todo.number} ({todo.reason}).")
-        return review_pull(ctx, todo.number).code
-    assert isinstance(todo, Command)
+        workflow.log(f"zoo-review: PR #{todo.number} ({todo.reason}).")
+        outcome = handle_pull(ctx, todo.number, force=todo.reason == "workflow_dispatch")
+        return outcome.code, outcome.outputs
+    if isinstance(todo, Skip):
+        assert todo.number is not None
+        outcome = handle_pull(ctx, todo.number, force=False)
+        return EXIT_PASS, Outputs()
     return _command(ctx, todo)
 
 
-def _command(ctx: RunContext, todo: Command) -> int:
+def _command(ctx: RunContext, todo: Command) -> tuple[int, Outputs]:
+    """A command: reactions, at most one refusal per PR and user, the command; then the PR's
+    head is made sure to have a final status (this run may have replaced a queued review)."""
     if todo.author == ctx.login:
-        workflow.log("zoo-review: the comment is zoo-review's own; nothing to do.")
-        return EXIT_PASS
+        workflow.log("zoo-review: the comment is zoo-review's own.")
+        handle_pull(ctx, todo.number, force=False)
+        return EXIT_PASS, Outputs()
     pull = ctx.repo.get_pull(todo.number)
     comment = pull.get_issue_comment(todo.comment_id)
     react(comment, "eyes")
-    found = role(ctx.repo, todo.author)
-    if found not in ALLOWED_ROLES:
-        reply(pull, refusal(todo.author, found))
+    found = permission(ctx.repo, todo.author)
+    if found not in ALLOWED_PERMISSIONS:
+        if not refused_before(pull.get_issue_comments(), ctx.login, todo.author):
+            reply(pull, refusal(todo.author, found))
         react(comment, "-1")
         workflow.log(f"zoo-review: {todo.author} may not run commands ({found}); nothing was run.")
-        return EXIT_PASS
+        handle_pull(ctx, todo.number, force=False)
+        return EXIT_PASS, Outputs()
     parsed = parse_command(todo.line)
-    if parsed.name is None:
-        reply(pull, parsed.problem or "Unknown command.")
-        react(comment, "-1")
-        return EXIT_PASS
-    if parsed.name == "help":
-        reply(pull, HELP)
-        react(comment, "+1")
-        return EXIT_PASS
+    if parsed.name != "recheck":
+        reply(pull, HELP if parsed.name == "help" else parsed.problem or "Unknown command.")
+        react(comment, "+1" if parsed.name == "help" else "-1")
+        handle_pull(ctx, todo.number, force=False)
+        return EXIT_PASS, Outputs()
     workflow.log(f"zoo-review: recheck of PR #{todo.number} asked by a collaborator ({found}).")
     try:
-        outcome = review_pull(ctx, todo.number)
+        outcome = handle_pull(ctx, todo.number, force=True)
     except BaseException:
         react(comment, "confused")
         raise
     react(comment, "+1" if outcome.published else "confused")
     if not outcome.published and outcome.notes:
         reply(pull, f"The recheck ran, but wrote no review: {outcome.notes[0]}")
-    return outcome.code
+    return outcome.code, outcome.outputs

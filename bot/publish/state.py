@@ -10,9 +10,11 @@ import re
 from dataclasses import dataclass
 
 from bot.model import Finding, Review
-from bot.quote import plain
+from bot.quote import clean, plain
 
 STICKY_MARKER = "<!-- zoo-review:sticky -->"
+# The scheduled audit's issue.
+AUDIT_MARKER = "<!-- zoo-review:audit -->"
 _STATE = re.compile(r"<!-- zoo-review:state ([A-Za-z0-9+/=]{1,60000}) -->")
 _SHA = re.compile(r"[0-9a-f]{7,64}")
 _FINGERPRINT = re.compile(r"[0-9a-f]{16}")
@@ -33,12 +35,33 @@ class StoredFinding:
     line: int | None
 
 
+def has_marker(text: str, marker: str) -> bool:
+    """Whether `text` holds `marker` once normalised the way the bot normalises what it quotes
+    (control and zero-width characters removed, white space folded): a command that hides a
+    marker behind such characters is not echoed back as one."""
+    return marker in clean(text, len(text) + 1)
+
+
+def starts_with_marker(text: str | None, marker: str) -> bool:
+    """Whether `text` begins with `marker`: the bot writes its markers first, and quotes what
+    others wrote only after them."""
+    return (text or "").startswith(marker)
+
+
+def body_digest(body: str | None) -> str:
+    """A short digest of a PR description: the review depends on it (the checklist)."""
+    return hashlib.sha256((body or "").encode("utf-8")).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class Stored:
-    """What the previous review reported, at which head commit."""
+    """What the previous review reported, at which head commit (and, since they were stored,
+    at which base commit and for which description)."""
 
     head: str
     findings: tuple[StoredFinding, ...]
+    base: str | None = None
+    body: str | None = None
 
     def fingerprints(self) -> frozenset[str]:
         return frozenset(item.fingerprint for item in self.findings)
@@ -50,14 +73,17 @@ def fingerprint(finding: Finding) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def encode_state(review: Review) -> str:
-    """The state marker for a review: base64 of a small JSON document in an HTML comment."""
+def encode_state(review: Review, body: str | None = None) -> str:
+    """The state marker for a review: base64 of a small JSON document in an HTML comment;
+    `body`, the reviewed PR description, is stored as a digest."""
     items = [
         [fingerprint(finding), finding.rule, finding.path[:MAX_PATH], finding.line]
         for finding in review.findings[:MAX_STORED]
         if finding.severity != "notice"
     ]
-    data = {"v": VERSION, "head": review.head, "findings": items}
+    data: dict[str, object] = {"v": VERSION, "head": review.head, "findings": items}
+    if body is not None:
+        data.update(base=review.base, body=body_digest(body))
     raw = json.dumps(data, separators=(",", ":"), ensure_ascii=True).encode("ascii")
     return f"<!-- zoo-review:state {base64.b64encode(raw).decode('ascii')} -->"
 
@@ -83,7 +109,13 @@ def decode_state(body: str) -> Stored | None:
         if parsed is None:
             return None
         findings.append(parsed)
-    return Stored(head=head, findings=tuple(findings))
+    base, digest = data.get("base"), data.get("body")
+    return Stored(
+        head=head,
+        findings=tuple(findings),
+        base=base if isinstance(base, str) and _SHA.fullmatch(base) else None,
+        body=digest if isinstance(digest, str) and _FINGERPRINT.fullmatch(digest) else None,
+    )
 
 
 def _stored_finding(item: object) -> StoredFinding | None:

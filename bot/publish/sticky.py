@@ -14,7 +14,13 @@ from bot.errors import OperationalError
 from bot.model import Review
 from bot.publish.links import Links
 from bot.publish.progress import compare, render_progress
-from bot.publish.state import STICKY_MARKER, Stored, decode_state, encode_state
+from bot.publish.state import (
+    STICKY_MARKER,
+    Stored,
+    decode_state,
+    encode_state,
+    starts_with_marker,
+)
 from bot.report.markdown import render_markdown
 
 MAX_COMMENT = 65536
@@ -38,9 +44,13 @@ def render_sticky(
     guide: str | None = None,
     notes: Sequence[str] = (),
     limit: int = MAX_COMMENT,
+    pr_body: str | None = None,
+    summary_limit: int | None = None,
 ) -> StickyBody:
     """The sticky comment: hidden markers, the review, progress since the previous review, and
-    a stamp with the reviewed head commit and the run."""
+    a stamp with the reviewed head commit and the run. `pr_body`: the reviewed description (its
+    digest is stored); `summary_limit`: what the job summary can hold, so that a cut comment
+    points to the summary only when the whole review fits there (else to the run's log)."""
     body = render_markdown(review, line_link=links.line_link, guide=guide)
     progress = compare(previous, review)
     lines = body.split("\n")
@@ -50,14 +60,16 @@ def render_sticky(
         extra += ["", render_progress(progress, links.line_link).rstrip("\n")]
     extra += [f"\n> {note}" for note in notes]
     content = "\n".join([*head, *extra, *rest]).rstrip("\n")
-    markers = f"{STICKY_MARKER}\n{encode_state(review)}\n"
+    markers = f"{STICKY_MARKER}\n{encode_state(review, pr_body)}\n"
     stamp = "\n\n" + _stamp(links)
     full = markers + content + stamp
     if len(full) <= limit:
         return StickyBody(comment=full, full=full, truncated=False)
+    fits = summary_limit is None or len(full.encode("utf-8")) <= summary_limit
+    where = "job summary" if fits else "log"
     pointer = (
-        "\n\n> ✂️ This review is longer than a GitHub comment may be; the rest is in the job "
-        + (f"summary of [this run]({links.run_url})." if links.run_url else "summary of the run.")
+        f"\n\n> ✂️ This review is longer than a GitHub comment may be; the rest is in the {where} "
+        + (f"of [this run]({links.run_url})." if links.run_url else "of the run.")
     )
     budget = limit - len(markers) - len(stamp) - len(pointer) - len("\n</details>")
     comment = markers + _cut(content, budget) + pointer + stamp
@@ -89,8 +101,11 @@ def _cut(content: str, budget: int) -> str:
 
 
 def ours(comments: Iterable[IssueComment], login: str) -> list[IssueComment]:
-    """Sticky comments: the hidden marker AND written by the bot; oldest first."""
-    found = [c for c in comments if STICKY_MARKER in (c.body or "") and c.user.login == login]
+    """Sticky comments: written by the bot AND starting with the hidden marker (a reply that
+    quotes someone's text never starts with it); oldest first."""
+    found = [
+        c for c in comments if starts_with_marker(c.body, STICKY_MARKER) and c.user.login == login
+    ]
     return sorted(found, key=lambda c: (c.created_at, c.id))
 
 

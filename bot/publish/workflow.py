@@ -16,6 +16,13 @@ from bot.quote import plain
 
 # GitHub shows at most 10 annotations of each kind per step.
 ANNOTATION_CAP = 10
+# GitHub drops a step's job summary larger than 1 MiB; what we append stays below, with room
+# for the note that says it was cut.
+SUMMARY_LIMIT = 1024 * 1024 - 4096
+SUMMARY_CUT = (
+    "\n\n> ✂️ The job summary is cut at GitHub's 1 MiB limit; the whole review is in the log "
+    "of this step and in the JSON report (the `report` output)."
+)
 _COMMAND = {"error": "error", "warning": "warning", "notice": "notice"}
 _STARTS_COMMAND = re.compile(r"^(\s*):(?=:)", re.MULTILINE)
 
@@ -84,16 +91,38 @@ def emit(lines: Iterable[str], stream: TextIO | None = None) -> None:
     out.flush()
 
 
+def fit_summary(markdown: str, room: int) -> tuple[str, bool]:
+    """`markdown` cut to whole lines within `room` bytes (UTF-8) with a note saying so; and
+    whether it was kept whole."""
+    text = markdown.rstrip("\n") + "\n\n"
+    if len(text.encode("utf-8")) <= room:
+        return text, True
+    budget = max(room - len(SUMMARY_CUT.encode("utf-8")) - 2, 0)
+    kept: list[str] = []
+    size = 0
+    for line in text.split("\n"):
+        cost = len(line.encode("utf-8")) + 1
+        if size + cost > budget:
+            break
+        kept.append(line)
+        size += cost
+    return "\n".join(kept).rstrip("\n") + SUMMARY_CUT + "\n\n", False
+
+
 def append_summary(markdown: str, path: str | None) -> bool:
-    """Append to the job summary (the file GITHUB_STEP_SUMMARY names); False without one."""
+    """Append to the job summary (the file GITHUB_STEP_SUMMARY names), within GitHub's 1 MiB
+    per step; False without a summary file or when it had to be cut."""
     if not path:
         return False
     try:
-        with Path(path).open("a", encoding="utf-8") as handle:
-            handle.write(markdown.rstrip("\n") + "\n\n")
+        target = Path(path)
+        used = target.stat().st_size if target.exists() else 0
+        text, whole = fit_summary(markdown, max(SUMMARY_LIMIT - used, 0))
+        with target.open("a", encoding="utf-8") as handle:
+            handle.write(text)
     except OSError as exc:
         raise OperationalError(f"cannot write the job summary {path}: {exc}") from exc
-    return True
+    return whole
 
 
 def write_outputs(values: Mapping[str, str], path: str | None) -> bool:

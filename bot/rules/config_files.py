@@ -17,6 +17,8 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
     task = entry.task
     configs = task.configs.rstrip("/") if task.configs else None
     where = f"{configs}/" if configs else "the task's folder"
+    # A truncated listing (GitHub's limit) proves no absence; the source says it was not checked.
+    complete = ctx.submission.head_paths_complete
 
     for table in section.tables:
         layout = layout_of(task, table)
@@ -43,7 +45,7 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
                             f"The config link {q(url)} points to {q(path)}, outside {where}.",
                             f"Put the config file under {where} and link it from there.",
                         )
-                    elif path not in ctx.submission.head_paths:
+                    elif path not in ctx.submission.head_paths and complete:
                         add(
                             f"The config file {q(path)} does not exist at the reviewed commit.",
                             f"Add the file to your PR under {where}, or fix the path in "
@@ -56,6 +58,7 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
                     if (
                         blob[0].casefold() == repository
                         and blob[1] not in ctx.submission.head_paths
+                        and complete
                     ):
                         add(
                             f"The config link points to {q(blob[1])} in {ctx.config.repository}, "

@@ -13,7 +13,7 @@ from github.Repository import Repository
 
 from bot.config import Config
 from bot.errors import ConfigError, OperationalError
-from bot.model import PR_DESCRIPTION, ChangedFile, FileStatus, Submission
+from bot.model import PR_DESCRIPTION, ChangedFile, FileStatus, Finding, Submission
 from bot.parse.diff import added_lines, base_text
 from bot.text import NotText, decode_text
 
@@ -28,6 +28,8 @@ _STATUS: dict[str, FileStatus] = {
 }
 # GitHub lists at most this many files of a pull request.
 MAX_PULL_FILES = 3000
+RULE = "github"
+RECHECK = "a maintainer comments `/zoo-review recheck`"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class PullSnapshot:
     base_repo: str
     head_repo: str | None  # None when the fork was deleted
     state: str
+    changed_files: int = 0
 
     @property
     def from_fork(self) -> bool:
@@ -51,11 +54,13 @@ class PullSnapshot:
 
 @dataclass(frozen=True)
 class PullData:
-    """The Submission, plus each changed file's patch (None: GitHub sent none) for inline notes."""
+    """The Submission, plus each changed file's patch (None: GitHub sent none) for inline notes,
+    and findings about what GitHub did not list (they make the review incomplete)."""
 
     submission: Submission
     patches: Mapping[str, str | None] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
 
 
 def snapshot(pull: PullRequest) -> PullSnapshot:
@@ -70,6 +75,7 @@ def snapshot(pull: PullRequest) -> PullSnapshot:
         base_repo=pull.base.repo.full_name,
         head_repo=head_repo.full_name if head_repo is not None else None,
         state=pull.state,
+        changed_files=pull.changed_files,
     )
 
 
@@ -121,23 +127,51 @@ def read_config(repo: Repository, base_sha: str, path: str, *, required: bool) -
     return text
 
 
-def tree_paths(repo: Repository, sha: str) -> frozenset[str]:
-    """Every file path at commit `sha`; a truncated recursive listing is completed folder by
-    folder."""
+@dataclass(frozen=True)
+class Listing:
+    """The file paths of a commit; `complete` is False when GitHub truncated the recursive tree
+    (more than 100,000 entries or 7 MB). It is never completed folder by folder: that costs one
+    request per folder, which a PR with many folders would turn into thousands."""
+
+    paths: frozenset[str]
+    complete: bool
+
+
+def tree_paths(repo: Repository, sha: str) -> Listing:
+    """Every file path at commit `sha`, in one request."""
     tree = repo.get_git_tree(sha, recursive=True)
-    if not tree.truncated:
-        return frozenset(e.path for e in tree.tree if e.type == "blob")
-    paths: set[str] = set()
-    pending: list[tuple[str, str]] = [("", sha)]
-    while pending:
-        prefix, tree_sha = pending.pop()
-        level = repo.get_git_tree(tree_sha)
-        for entry in level.tree:
-            if entry.type == "blob":
-                paths.add(prefix + entry.path)
-            elif entry.type == "tree":
-                pending.append((f"{prefix}{entry.path}/", entry.sha))
-    return frozenset(paths)
+    paths = frozenset(e.path for e in tree.tree if e.type == "blob")
+    return Listing(paths, complete=not tree.truncated)
+
+
+def truncated_tree(sha: str) -> Finding:
+    """The finding for a head commit whose file listing GitHub truncated."""
+    return Finding(
+        "warning",
+        RULE,
+        PR_DESCRIPTION,
+        None,
+        f"GitHub truncated the list of files at commit {sha[:7]} (more than 100,000 entries or "
+        "7 MB), so zoo-review could not check that the linked config files exist.",
+        "A contribution adds a README section and a few config files: remove the other files "
+        f"from the PR, then {RECHECK}.",
+        incomplete=True,
+    )
+
+
+def too_many_files(count: int) -> Finding:
+    """The finding for a PR that changes more files than GitHub lists."""
+    return Finding(
+        "warning",
+        RULE,
+        PR_DESCRIPTION,
+        None,
+        f"The PR changes {count} files; GitHub lists only the first {MAX_PULL_FILES}, so "
+        "zoo-review cannot see whether a task README is among the others.",
+        "Split the PR: the contribution (README section and config files) in one PR, the other "
+        f"changes in another; then {RECHECK}.",
+        incomplete=True,
+    )
 
 
 def _merge_base_text(head: str | None, patch: str | None) -> str | None:
@@ -166,13 +200,14 @@ def _readme_paths(config: Config) -> list[str]:
 
 
 def _head_texts(
-    repo: Repository, sha: str, readmes: Iterable[str], paths: frozenset[str]
+    repo: Repository, sha: str, readmes: Iterable[str], listing: Listing
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """The task READMEs' texts, and what those that are not text hold."""
+    """The task READMEs' texts at `sha`, and what those that are not text hold (one request
+    each; a truncated listing does not prove one absent, so then each README is asked for)."""
     texts: dict[str, str] = {}
     not_text: dict[str, str] = {}
     for path in readmes:
-        if path in paths:
+        if path in listing.paths or not listing.complete:
             data = read_bytes(repo, path, sha)
             if data is None:
                 continue
@@ -187,12 +222,12 @@ def load_pull(repo: Repository, pull: PullRequest, snap: PullSnapshot, config: C
     """The pull request at `snap.head_sha` against `snap.base_sha`, read from the BASE
     repository (GitHub keeps a fork's commits there too); nothing is checked out or run."""
     readmes = _readme_paths(config)
-    head_paths = tree_paths(repo, snap.head_sha)
-    head_texts, not_text = _head_texts(repo, snap.head_sha, readmes, head_paths)
+    listing = tree_paths(repo, snap.head_sha)
+    head_paths = listing.paths
+    head_texts, not_text = _head_texts(repo, snap.head_sha, readmes, listing)
     changed: list[ChangedFile] = []
     patches: dict[str, str | None] = {}
     base_texts: dict[str, str] = {}
-    notes: list[str] = []
     count = 0
     for item in pull.get_files():
         count += 1
@@ -222,11 +257,11 @@ def load_pull(repo: Repository, pull: PullRequest, snap: PullSnapshot, config: C
                 path=item.filename, status=status, added_lines=lines, previous_path=previous
             )
         )
-    if count >= MAX_PULL_FILES:
-        notes.append(
-            f"The PR changes {MAX_PULL_FILES} files or more; GitHub lists only the first "
-            f"{MAX_PULL_FILES}, so a task README beyond them was not reviewed."
-        )
+    findings: list[Finding] = []
+    if not listing.complete:
+        findings.append(truncated_tree(snap.head_sha))
+    if max(count, snap.changed_files) > MAX_PULL_FILES:
+        findings.append(too_many_files(max(count, snap.changed_files)))
     submission = Submission(
         base=snap.base_sha,
         head=snap.head_sha,
@@ -238,15 +273,16 @@ def load_pull(repo: Repository, pull: PullRequest, snap: PullSnapshot, config: C
         head_paths=head_paths,
         repository=snap.base_repo,
         not_text=not_text,
+        head_paths_complete=listing.complete,
     )
-    return PullData(submission=submission, patches=patches, notes=tuple(notes))
+    return PullData(submission=submission, patches=patches, findings=tuple(findings))
 
 
-def load_branch(repo: Repository, sha: str, config: Config) -> Submission:
+def load_branch(repo: Repository, sha: str, config: Config) -> PullData:
     """The zoo at commit `sha` as a Submission with no changes (the audit reviews all of it)."""
-    head_paths = tree_paths(repo, sha)
-    head_texts, not_text = _head_texts(repo, sha, _readme_paths(config), head_paths)
-    return Submission(
+    listing = tree_paths(repo, sha)
+    head_texts, not_text = _head_texts(repo, sha, _readme_paths(config), listing)
+    submission = Submission(
         base=sha,
         head=sha,
         body=None,
@@ -254,10 +290,49 @@ def load_branch(repo: Repository, sha: str, config: Config) -> Submission:
         changed=(),
         head_texts=head_texts,
         base_texts={},
-        head_paths=head_paths,
+        head_paths=listing.paths,
         repository=repo.full_name,
         not_text=not_text,
+        head_paths_complete=listing.complete,
     )
+    findings = () if listing.complete else (truncated_tree(sha),)
+    return PullData(submission=submission, findings=findings)
+
+
+def load_commits(repo: Repository, base_sha: str, head_sha: str, config: Config) -> PullData:
+    """What commit `head_sha` changes in the task READMEs since `base_sha` (a merge queue's
+    commit: no PR, no description): each README read at both commits, the added lines by
+    comparison; bounded by the number of tasks."""
+    readmes = _readme_paths(config)
+    listing = tree_paths(repo, head_sha)
+    head_texts, not_text = _head_texts(repo, head_sha, readmes, listing)
+    changed: list[ChangedFile] = []
+    base_texts: dict[str, str] = {}
+    for path in readmes:
+        old, new = _text_or_none(read_bytes(repo, path, base_sha)), head_texts.get(path)
+        if old == new and path not in not_text:
+            continue
+        gone = new is None and path not in not_text
+        status: FileStatus = "added" if old is None else "removed" if gone else "modified"
+        if old is not None:
+            base_texts[path] = old
+        lines = added_by_comparison(old, new) if new is not None else frozenset()
+        changed.append(ChangedFile(path=path, status=status, added_lines=lines))
+    submission = Submission(
+        base=base_sha,
+        head=head_sha,
+        body=None,
+        body_path=PR_DESCRIPTION,
+        changed=tuple(changed),
+        head_texts=head_texts,
+        base_texts=base_texts,
+        head_paths=listing.paths,
+        repository=repo.full_name,
+        not_text=not_text,
+        head_paths_complete=listing.complete,
+    )
+    findings = () if listing.complete else (truncated_tree(head_sha),)
+    return PullData(submission=submission, findings=findings)
 
 
 def describe_error(exc: GithubException) -> str:

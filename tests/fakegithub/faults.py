@@ -189,6 +189,14 @@ class Faults:
             edit, after_requests=after_requests, on_first_write=on_first_write, label="edit_body"
         )
 
+    def retarget(self, pull: Pull, base_ref: str, *, after_requests: int) -> Trigger:
+        """The author moves the PR onto another base branch mid-run."""
+
+        def move(world: World) -> None:
+            world.retarget(pull, base_ref)
+
+        return self.on_request(move, after_requests=after_requests, label="retarget")
+
     def clear(self) -> None:
         """Disarm everything."""
         with self.lock:

@@ -460,9 +460,11 @@ class Renderer:
         """RepositoryCollaboratorPermission."""
         role = self.world.role(repo, user)
         rank = ["none", "read", "triage", "write", "maintain", "admin"].index(role)
+        # A custom repository role shows its own name; `permission` stays the base role's.
+        shown = self.world.custom_roles.get((repo.full_name, user.login), role)
         return {
             "permission": LEGACY_PERMISSION[role],
-            "role_name": role,
+            "role_name": shown,
             "user": {
                 **self.simple_user(user),
                 "permissions": {
@@ -472,7 +474,7 @@ class Renderer:
                     "triage": rank >= 2,
                     "pull": rank >= 1,
                 },
-                "role_name": role,
+                "role_name": shown,
             },
         }
 
@@ -547,6 +549,8 @@ class Renderer:
                     "updated_at": iso(plain.updated_at),
                     "author_association": self.world.association(repo, plain.user),
                     "body": plain.body,
+                    "state_reason": plain.state_reason,
+                    "closed_at": iso(plain.closed_at) if plain.closed_at else None,
                 }
             )
         return data

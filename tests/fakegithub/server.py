@@ -525,6 +525,70 @@ class Api:
         number = self.issue_number(request, repo)
         return Response(200, self.render(request).issue(repo, number))
 
+    @route("GET", _O + r"/issues", "issues/list-for-repo")
+    def list_issues(self, request: Request) -> Response:
+        """GET /repos/{owner}/{repo}/issues: issues and pull requests, filtered by state and
+        creator, sorted by created or updated time (newest first by default), paginated."""
+        repo = self.repo(request)
+        state = request.query.get("state", "open")
+        creator = request.query.get("creator")
+        numbers = [i.number for i in self.world.issues_of(repo)]
+        numbers += [
+            p.number for (name, _n), p in self.world.pulls.items() if name == repo.full_name
+        ]
+        renderer = self.render(request)
+        items = [renderer.issue(repo, number) for number in numbers]
+        if state != "all":
+            items = [item for item in items if item["state"] == state]
+        if creator is not None:
+            items = [i for i in items if i["user"]["login"].lower() == creator.lower()]
+        key = "updated_at" if request.query.get("sort") == "updated" else "created_at"
+        items.sort(key=lambda item: (item[key], item["id"]))
+        if request.query.get("direction", "desc") == "desc":
+            items.reverse()
+        return self.page(request, items)
+
+    @route("POST", _O + r"/issues", "issues/create")
+    def create_issue(self, request: Request) -> Response:
+        """POST /repos/{owner}/{repo}/issues, as the caller."""
+        repo = self.repo(request)
+        self.require_write(request, repo)
+        body = self.json_body(request)
+        title = body.get("title")
+        doc = "https://docs.github.com/rest/issues/issues#create-an-issue"
+        if not isinstance(title, str) or not title.strip():
+            problem = {"resource": "Issue", "code": "missing_field", "field": "title"}
+            raise ApiError(422, validation_error([problem], doc))
+        text = body.get("body")
+        if isinstance(text, str) and len(text) > 65536:
+            problem = {"resource": "Issue", "code": "custom", "field": "body",
+                       "message": "body is too long (maximum is 65536 characters)"}  # fmt: skip
+            raise ApiError(422, validation_error([problem], doc))
+        issue = self.world.open_issue(repo, title, text, request.identity)
+        rendered = self.render(request).issue(repo, issue.number)
+        return Response(201, rendered, {"Location": rendered["url"]})
+
+    @route("PATCH", _O + r"/issues/(?P<number>\d+)", "issues/update")
+    def update_issue(self, request: Request) -> Response:
+        """PATCH /repos/{owner}/{repo}/issues/{n}: title, body, state and state_reason."""
+        repo = self.repo(request)
+        issue = self.world.issues.get((repo.full_name, int(request.params["number"])))
+        if issue is None:
+            raise not_found("https://docs.github.com/rest/issues/issues#update-an-issue")
+        self.require_write(request, repo)
+        body = self.json_body(request)
+        if isinstance(body.get("title"), str):
+            issue.title = body["title"]
+        if "body" in body:
+            issue.body = body["body"]
+        if body.get("state") in ("open", "closed"):
+            issue.state = body["state"]
+            closed = issue.state == "closed"
+            issue.closed_at = utcnow() if closed else None
+            issue.state_reason = body.get("state_reason", "completed") if closed else "reopened"
+        issue.updated_at = utcnow()
+        return Response(200, self.render(request).issue(repo, issue.number))
+
     @route("GET", _O + r"/issues/(?P<number>\d+)/comments", "issues/list-comments")
     def list_comments(self, request: Request) -> Response:
         """GET …/issues/{n}/comments: oldest first, paginated."""

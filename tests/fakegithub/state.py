@@ -125,6 +125,8 @@ class Issue:
     state: str = "open"
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
+    state_reason: str | None = None
+    closed_at: datetime | None = None
 
 
 @dataclass
@@ -224,6 +226,8 @@ class World:
         self.reviews: dict[int, Review] = {}
         self.review_comments: dict[int, ReviewComment] = {}
         self.statuses: list[CommitStatus] = []
+        # Custom repository roles: (repo, login) -> the role's name, built on the user's level.
+        self.custom_roles: dict[tuple[str, str], str] = {}
         # The repository setting "Allow GitHub Actions to create and approve pull requests".
         self.actions_can_approve = False
         # Whether a GITHUB_TOKEN may REQUEST_CHANGES (refused by default, like APPROVE).
@@ -569,6 +573,18 @@ class World:
         )
         self.issues[(target.full_name, issue.number)] = issue
         return issue
+
+    def issues_of(self, repo: str | Repo) -> list[Issue]:
+        """The plain issues of `repo`, oldest first."""
+        name = self.repo(repo).full_name
+        return sorted((i for (r, _n), i in self.issues.items() if r == name), key=lambda i: i.id)
+
+    def retarget(self, pull: Pull, base_ref: str) -> None:
+        """The author changes the PR's base branch (its base commit becomes that branch's tip)."""
+        pull.base_ref = base_ref
+        pull.base_sha = pull.repo.branches[base_ref]
+        pull.updated_at = self._tick()
+        pull.merge_commit_sha = self._test_merge(pull)
 
     def issue_exists(self, repo: str | Repo, number: int) -> bool:
         """Whether `number` is an issue or a pull request of `repo`."""
