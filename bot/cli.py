@@ -7,6 +7,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from bot import __version__
@@ -14,6 +15,7 @@ from bot.config import Config, load_config, load_config_file
 from bot.engine import ReviewOptions, review
 from bot.errors import OperationalError, UsageError
 from bot.example import run as example
+from bot.fixer import apply_fixes, describe
 from bot.model import Review, Submission
 from bot.net.cache import CachedFetcher
 from bot.net.remap import parse_remap
@@ -87,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
         "as it is at the base revision)",
     )
     add_network_options(check)
+    check.add_argument(
+        "--fix",
+        action="store_true",
+        help="review the work tree, apply the mechanical fixes (numbers from the scores files, "
+        "decimals, escaped pipes, misspelled headers, config paths, …) to it and report the rest",
+    )
     check.add_argument(
         "--all",
         dest="audit_all",
@@ -185,6 +193,10 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     repo = GitRepo.open(args.repo)
+    if args.fix:
+        if args.head is not None:
+            raise UsageError("--fix changes the work tree: review it (no --head REV)")
+        args.worktree = True
     base, head = resolve_revisions(repo, args.base, args.head)
     if args.config is not None:
         config = load_config_file(args.config)
@@ -193,7 +205,34 @@ def run_check(args: argparse.Namespace) -> int:
     submission = load_submission(
         repo, config, base, head, worktree=args.worktree, body_file=args.body
     )
-    return write_report(run_review(submission, config, args), config, args.format, args.output)
+    result = run_review(submission, config, args)
+    if args.fix:
+        result = fix_in_place(result, repo.root, submission.body_path, args.body)
+    return write_report(result, config, args.format, args.output)
+
+
+def fix_in_place(result: Review, root: Path, body_path: str, body: Path | None) -> Review:
+    """Apply every mechanical fix to the work tree (and the --body file), say what changed on
+    stderr, and keep in the report only what is left to do."""
+
+    def locate(path: str) -> Path:
+        if body is not None and path == body_path:
+            return body
+        return root / path
+
+    applied = apply_fixes(result.findings, locate)
+    fixed = [item.finding for item in applied if item.fixed]
+    for item in applied:
+        fix = item.finding.fix
+        assert fix is not None
+        where = f"{fix.path}:{fix.line}"
+        if item.fixed:
+            print(f"fixed {where}: {describe(fix)} [{item.finding.rule}]", file=sys.stderr)
+        else:
+            print(f"not fixed {where}: {item.reason} [{item.finding.rule}]", file=sys.stderr)
+    left = sum(1 for f in result.findings if f not in fixed)
+    print(f"zoo-review: {len(fixed)} fixed, {left} remaining.", file=sys.stderr)
+    return replace(result, findings=[f for f in result.findings if f not in fixed])
 
 
 def run_audit(args: argparse.Namespace) -> int:

@@ -141,6 +141,10 @@ def test_broken_pr_fails_with_inline_comments_on_the_right_lines(
     assert "`arXiv 2023` is not a venue" in by_line[venue["line"]]
     pipe = next(f for f in report["findings"] if "12 cells" in f["message"])
     assert by_line[pipe["line"]].startswith("❌ **error** `template`")
+    # Its fix is a suggestion on that line: the pipe escaped, the rest of the line as it is.
+    assert pipe["fix"]["line"] == pipe["line"]
+    assert by_line[pipe["line"]].endswith(f"```suggestion\n{pipe['fix']['new']}\n```")
+    assert ") \\| [MD5](" in pipe["fix"]["new"]
     # The PR description's findings are not inline (no line in a diff), but in the comment.
     assert all(c.path == "det/README.md" for c in inline)
     comment = sticky_comments(broken)[0]

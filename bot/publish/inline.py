@@ -17,6 +17,7 @@ from bot.report.markdown import safe_markdown
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 _ICONS = {"error": "❌", "warning": "⚠️", "notice": "ℹ️"}
+_BACKTICKS = re.compile(r"`+")
 REVIEW_MARKER = "<!-- zoo-review:review {nonce} -->"
 # GitHub shows a review with very many comments poorly; the rest stay in the sticky comment.
 MAX_INLINE = 50
@@ -55,12 +56,25 @@ class InlineComment:
 
 
 def comment_body(finding: Finding) -> str:
-    """One finding as an inline comment; contributor-written values are code spans."""
+    """One finding as an inline comment; contributor-written values are code spans. A fix of
+    the commented line is a suggestion the contributor can commit with one click."""
     text = f"{_ICONS[finding.severity]} **{finding.severity}** `{finding.rule}` — "
     text += safe_markdown(finding.message)
     if finding.hint:
         text += f"\n\n↳ {safe_markdown(finding.hint)}"
+    fix = finding.fix
+    if fix is not None and fix.path == finding.path and fix.line == finding.line:
+        text += "\n\n" + suggestion(fix.new)
     return text
+
+
+def suggestion(new: str) -> str:
+    """A GitHub suggestion block replacing the commented line with `new` (empty: delete it);
+    the fence is longer than any run of backticks in the text."""
+    clean = new.replace("\r", "")
+    fence = "`" * max(3, max((len(run) for run in _BACKTICKS.findall(clean)), default=0) + 1)
+    body = f"{clean}\n" if clean else ""
+    return f"{fence}suggestion\n{body}{fence}"
 
 
 def plan_inline(

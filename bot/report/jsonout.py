@@ -42,6 +42,15 @@ def to_dict(review: Review) -> dict[str, Any]:
                 "message": plain(finding.message),
                 "hint": None if finding.hint is None else plain(finding.hint),
                 "incomplete": finding.incomplete,
+                # Added after the first release: the corrected line, when the fix is mechanical.
+                "fix": None
+                if finding.fix is None
+                else {
+                    "path": finding.fix.path,
+                    "line": finding.fix.line,
+                    "old": finding.fix.old,
+                    "new": finding.fix.new,
+                },
             }
             for finding in review.findings
         ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot import __version__
+from bot.fixer import describe
 from bot.model import Finding, Review, Severity
 from bot.quote import clean, render
 from bot.report.links import text_lines as link_lines
@@ -52,6 +53,8 @@ def _finding(finding: Finding, paint: Paint) -> list[str]:
     lines = [f"{paint(where, 'bold')}: {paint(severity, severity)} [{finding.rule}] {message}"]
     if finding.hint:
         lines.append(paint(f"    hint: {render(finding.hint, lambda value: f'`{value}`')}", "dim"))
+    if finding.fix is not None:
+        lines.append(paint(f"    fix: {describe(finding.fix, 80)} (zoo-review check --fix)", "dim"))
     return lines
 
 
