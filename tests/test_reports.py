@@ -50,6 +50,7 @@ def test_json_contract() -> None:
                 "message": "`arXiv 2023` is not a venue.",
                 "hint": "Fix.",
                 "incomplete": False,
+                "fix": None,
             },
             {
                 "severity": "notice",
@@ -59,6 +60,7 @@ def test_json_contract() -> None:
                 "message": "Not checked.",
                 "hint": None,
                 "incomplete": False,
+                "fix": None,
             },
         ],
         "links": [],
