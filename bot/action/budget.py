@@ -42,7 +42,8 @@ class Budget:
         """Count one request about to be sent; refuse it when the phase has no room left."""
         if self.spent >= self.ceiling:
             raise BudgetExhausted(
-                f"the run used its budget of {self.spent} GitHub API requests (input `api-budget`)"
+                f"the run reached its budget of GitHub API requests ({self.spent} of "
+                f"{self.total}, input `api-budget`)"
             )
         reserve = self.total - self.ceiling
         remaining = self.rate_remaining()
