@@ -21,7 +21,7 @@ from bot.net.cache import CachedFetcher
 from bot.net.remap import parse_remap
 from bot.net.setup import build_fetcher
 from bot.net.types import Fetcher
-from bot.report.output import FORMATS, write_report
+from bot.report.output import EXIT_CODES, FORMATS, write_report
 from bot.report.progress import ProgressBar
 from bot.sources.local import GitRepo, load_submission, read_repo_config, resolve_revisions
 
@@ -71,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
         "that decides the verdict could not run: re-run it).",
     )
     check.add_argument("--repo", type=Path, default=Path("."), help="the zoo checkout (default: .)")
+    check.add_argument(
+        "--pr",
+        metavar="OWNER/REPO#N",
+        help="review this pull request on GitHub instead of a checkout (token: GITHUB_TOKEN or "
+        "`gh auth token`; GITHUB_API_URL for GitHub Enterprise Server); writes nothing",
+    )
     check.add_argument(
         "--base", help="compare with this revision (default: merge-base with main or master)"
     )
@@ -192,6 +198,8 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    if args.pr is not None:
+        return run_check_pr(args)
     repo = GitRepo.open(args.repo)
     if args.fix:
         if args.head is not None:
@@ -233,6 +241,35 @@ def fix_in_place(result: Review, root: Path, body_path: str, body: Path | None) 
     left = sum(1 for f in result.findings if f not in fixed)
     print(f"zoo-review: {len(fixed)} fixed, {left} remaining.", file=sys.stderr)
     return replace(result, findings=[f for f in result.findings if f not in fixed])
+
+
+def run_check_pr(args: argparse.Namespace) -> int:
+    """`check --pr`: the pull request through GitHub's API, the review printed, nothing written."""
+    from bot import remote  # noqa: PLC0415 - PyGithub is imported only when a PR is asked for
+
+    given = [flag for flag, value in (("--base", args.base), ("--head", args.head),
+             ("--worktree", args.worktree), ("--body", args.body)) if value]  # fmt: skip
+    if given:
+        raise UsageError(f"--pr reviews the PR on GitHub; {', '.join(given)} do not apply to it")
+    override = load_config_file(args.config) if args.config is not None else None
+    checked = remote.check_pr(args.pr, override, lambda sub, cfg: run_review(sub, cfg, args))
+    if args.format == "markdown":
+        write_text(checked.comment, args.output)
+        code = EXIT_CODES[checked.review.verdict]
+    else:
+        code = write_report(checked.review, checked.config, args.format, args.output)
+    remote.print_summary(checked.summary)
+    return code
+
+
+def write_text(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text.rstrip("\n") + "\n")
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise OperationalError(f"--output {output}: cannot write it ({exc})") from exc
 
 
 def run_audit(args: argparse.Namespace) -> int:
