@@ -201,6 +201,8 @@ class ActionHarness:
     inputs: dict[str, str] = field(default_factory=dict)
     counter: int = 0
     strip_from_event: tuple[str, ...] = ()
+    # The interpreter `popen` runs the entry point with (the container's install path in CI).
+    python: str = sys.executable
 
     def env(self, event_name: str, payload: dict[str, Any], **extra: str) -> dict[str, str]:
         self.counter += 1
@@ -244,7 +246,7 @@ class ActionHarness:
         workspace = Path(env["HOME"]) / "workspace"
         workspace.mkdir()
         process = subprocess.Popen(
-            [sys.executable, "-I", "-m", "bot.action"],
+            [self.python, "-I", "-m", "bot.action"],
             cwd=workspace,
             env=env,
             stdout=subprocess.PIPE,
