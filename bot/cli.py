@@ -247,8 +247,14 @@ def run_check_pr(args: argparse.Namespace) -> int:
     """`check --pr`: the pull request through GitHub's API, the review printed, nothing written."""
     from bot import remote  # noqa: PLC0415 - PyGithub is imported only when a PR is asked for
 
-    given = [flag for flag, value in (("--base", args.base), ("--head", args.head),
-             ("--worktree", args.worktree), ("--body", args.body)) if value]  # fmt: skip
+    local = {
+        "--base": args.base,
+        "--head": args.head,
+        "--worktree": args.worktree,
+        "--body": args.body,
+        "--fix": args.fix,
+    }
+    given = [flag for flag, value in local.items() if value]
     if given:
         raise UsageError(f"--pr reviews the PR on GitHub; {', '.join(given)} do not apply to it")
     override = load_config_file(args.config) if args.config is not None else None
