@@ -228,7 +228,14 @@ def fix_in_place(result: Review, root: Path, body_path: str, body: Path | None) 
             return body
         return root / path
 
-    applied = apply_fixes(result.findings, locate)
+    # The description's fixes go into the --body file, when it is a file.
+    fixable = [
+        f
+        for f in result.findings
+        if f.fix is not None
+        and (f.fix.path != body_path or (body is not None and str(body) != "-"))
+    ]
+    applied = apply_fixes(fixable, locate)
     fixed = [item.finding for item in applied if item.fixed]
     for item in applied:
         fix = item.finding.fix

@@ -18,6 +18,7 @@ from bot.rules.context import Context, EntryScope
 from bot.scope import entries_in_scope
 
 RULE = "scope"
+NO_DESCRIPTION = "the checklist (no PR description: pass it with --body FILE)"
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ async def review_async(
         not_checked.append("linked files and pages (offline)")
     elif scopes and not options.artifacts:
         not_checked.append("weights, MD5, predictions, visuals and pages (scores only)")
+    if scopes and not options.audit_all and submission.body is None:
+        not_checked.append(NO_DESCRIPTION)
     ctx = Context(
         config=config,
         submission=submission,

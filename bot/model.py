@@ -197,6 +197,11 @@ class ChecklistItem:
 
     text: str
     checked: bool
+    # The 1-based line of the description the item starts on, when known.
+    line: int | None = None
+    # What stands in a box that is not a task-list box (`v`, `✓`, `X ` in `- [v] …`): GitHub
+    # shows no checkbox, so the item is not ticked in the form `[x]`.
+    mark: str | None = None
 
 
 # --- rules and report ---------------------------------------------------------------------

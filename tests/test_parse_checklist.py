@@ -15,15 +15,34 @@ def items(body: str) -> list[tuple[str, bool]]:
 def test_ticked_and_unticked_items() -> None:
     body = "- [x] lower case tick\n- [X] upper case tick\n- [ ] not ticked\n"
     assert parse_checklist(body) == [
-        ChecklistItem(text="lower case tick", checked=True),
-        ChecklistItem(text="upper case tick", checked=True),
-        ChecklistItem(text="not ticked", checked=False),
+        ChecklistItem(text="lower case tick", checked=True, line=1),
+        ChecklistItem(text="upper case tick", checked=True, line=2),
+        ChecklistItem(text="not ticked", checked=False, line=3),
     ]
 
 
-def test_malformed_boxes_are_not_items() -> None:
-    body = "- [x]no space after box\n- [ x ] spaces in box\n- [] empty box\n- plain item\n"
-    assert items(body) == []
+def test_malformed_boxes_are_unticked_items_with_their_mark() -> None:
+    body = (
+        "- [x]no space after box\n- [ x ] spaces in box\n- [] empty box\n- plain item\n"
+        "- [v] vee\n- [X ] upper and space\n- [✓] check mark\n"
+    )
+    found = parse_checklist(body)
+    assert [(i.text, i.checked, i.mark, i.line) for i in found] == [
+        ("no space after box", False, "x", 1),
+        ("spaces in box", False, " x ", 2),
+        ("empty box", False, "", 3),
+        ("vee", False, "v", 5),
+        ("upper and space", False, "X ", 6),
+        ("check mark", False, "✓", 7),
+    ]
+
+
+def test_items_know_their_line_after_comments_wrapping_and_crlf() -> None:
+    body = "Intro\r\n<!--\r\nhidden\r\n-->\r\n- [x] first item\r\n  wrapped\r\n\r\n- [ ] second\r\n"
+    assert [(i.text, i.line) for i in parse_checklist(body)] == [
+        ("first item wrapped", 5),
+        ("second", 8),
+    ]
 
 
 GUIDE_LIST = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.config import load_config
 from bot.model import Finding
 from bot.rules import checklist
@@ -36,12 +38,9 @@ def test_all_items_ticked() -> None:
     assert review(body_of(ITEMS)) == []
 
 
-def test_no_description_is_a_notice() -> None:
-    findings = review(None)
-    assert [(f.severity, f.rule, f.path, f.line) for f in findings] == [
-        ("notice", "checklist", BODY_PATH, None)
-    ]
-    assert "no PR description was given" in findings[0].message
+def test_no_description_is_not_a_finding() -> None:
+    # The review says it with the verdict ("not checked: the checklist …"), see test_engine.
+    assert review(None) == []
 
 
 def test_description_without_any_task_item() -> None:
@@ -61,9 +60,30 @@ def test_one_item_missing() -> None:
 
 def test_one_item_not_ticked() -> None:
     ticks = [item != GITHUB for item in ITEMS]
-    findings = review(body_of(ITEMS, ticks))
-    assert [(f.severity, f.line) for f in findings] == [("error", None)]
+    body = body_of(ITEMS, ticks)
+    findings = review(body)
+    # At the item's line of the description (`PR description:14`).
+    line = body.split("\n").index(f"- [ ] {GITHUB}") + 1
+    assert [(f.severity, f.path, f.line) for f in findings] == [("error", BODY_PATH, line)]
     assert findings[0].message == f"The checklist item “{GITHUB}” is not ticked."
+    assert findings[0].fix is None, "ticking an item is the contributor's to do"
+
+
+@pytest.mark.parametrize("box", ["[v]", "[X ]", "[✓]", "[ x ]", "[x]"])
+def test_a_box_github_shows_no_checkbox_for_is_not_ticked_in_the_form_x(box: str) -> None:
+    body = body_of(ITEMS).replace(
+        f"- [x] {GITHUB}", f"- {box}{'' if box == '[x]' else ' '}{GITHUB}"
+    )
+    if box == "[x]":
+        body = body.replace(f"- [x]{GITHUB}", f"- [x]{GITHUB}")  # no space after the box
+    findings = review(body)
+    line = next(i for i, text in enumerate(body.split("\n"), 1) if GITHUB in text)
+    assert [(f.severity, f.line) for f in findings] == [("error", line)]
+    assert findings[0].message == (
+        f"The checklist item “{GITHUB}” is not ticked in the form `[x]`: `{box}` shows no "
+        "checkbox on GitHub."
+    )
+    assert findings[0].fix is not None and findings[0].fix.new == f"- [x] {GITHUB}"
 
 
 def test_every_unticked_item_is_reported() -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from bot.config import ChecklistSpec
-from bot.model import ChecklistItem, Finding
+from bot.model import ChecklistItem, Finding, Fix
+from bot.quote import q
 from bot.rules.context import Context
+from bot.rules.fixes import line_fix, source_line
 from bot.textnorm import fold
 
 RULE = "checklist"
@@ -18,16 +20,7 @@ def check(ctx: Context) -> list[Finding]:
     path = ctx.submission.body_path
     guide = f" ({ctx.config.guide})" if ctx.config.guide else ""
     if ctx.checklist is None:
-        return [
-            Finding(
-                "notice",
-                RULE,
-                path,
-                None,
-                "The checklist was not checked: no PR description was given.",
-                "Pass the description with --body FILE to check it as the bot will.",
-            )
-        ]
+        return []  # said with the verdict: "not checked: the checklist (no PR description)"
     if not ctx.checklist:
         return [
             Finding(
@@ -57,18 +50,46 @@ def check(ctx: Context) -> list[Finding]:
                     "items.",
                 )
             )
+        elif item.mark is not None and item.mark.strip():
+            box = f"[{item.mark}]"
+            findings.append(
+                Finding(
+                    "error",
+                    RULE,
+                    path,
+                    item.line,
+                    f"The checklist item “{spec.text}” is not ticked in the form `[x]`: "
+                    f"{q(box)} shows no checkbox on GitHub.",
+                    "Tick it as `- [x] …` (an x between the brackets, a space after them).",
+                    fix=_tick(ctx, item),
+                )
+            )
         elif not item.checked:
             findings.append(
                 Finding(
                     "error",
                     RULE,
                     path,
-                    None,
+                    item.line,
                     f"The checklist item “{spec.text}” is not ticked.",
                     "Do what it asks, then tick it: `- [x] …`.",
                 )
             )
     return findings
+
+
+def _tick(ctx: Context, item: ChecklistItem) -> Fix | None:
+    """The description's line with its box written `[x]`, for `zoo-review check --fix`."""
+    body = ctx.submission.body
+    if body is None or item.line is None or item.mark is None:
+        return None
+    texts = {ctx.submission.body_path: body}
+    old = source_line(texts, ctx.submission.body_path, item.line)
+    box = f"[{item.mark}]"
+    if old is None or box not in old:
+        return None
+    before, _, after = old.partition(box)
+    return line_fix(texts, ctx.submission.body_path, item.line, f"{before}[x] {after.lstrip()}")
 
 
 def best_match(spec: ChecklistSpec, items: tuple[ChecklistItem, ...]) -> ChecklistItem | None:
