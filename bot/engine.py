@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from bot.config import Config
+from bot.configs import ConfigSet, gather_configs, linked_configs
 from bot.model import SEVERITIES, Finding, LinkReport, Readme, Review, ReviewedEntry, Submission
 from bot.net.remap import Remap
 from bot.net.types import Fetcher, FetchResult, Purpose
@@ -56,6 +57,12 @@ async def review_async(
     }  # fmt: skip
     links: list[LinkReport] = []
     offline = options.offline or fetcher is None
+    # The linked configs and their `_base_` chains are read from the source (offline too),
+    # in a thread while the links are fetched.
+    linked = linked_configs(scopes, config)
+    reading = None
+    if linked and submission.files is not None:
+        reading = asyncio.create_task(asyncio.to_thread(gather_configs, submission, linked))
     if scopes and not offline and fetcher is not None:
         planned = plan_links(
             scopes,
@@ -71,7 +78,12 @@ async def review_async(
             if (link.url, link.line) not in reported:
                 reported.add((link.url, link.line))
                 links.append(_link_report(link, result))
+    configs: ConfigSet | None = ConfigSet() if submission.files is not None else None
+    if reading is not None:
+        configs = await reading
     not_checked: list[str] = []
+    if linked and configs is None:
+        not_checked.append("the contents of config files (this source cannot read them)")
     if scopes and offline:
         not_checked.append("linked files and pages (offline)")
     elif scopes and not options.artifacts:
@@ -89,6 +101,7 @@ async def review_async(
         archives=results["archive"],
         checksums=results["checksum"],
         offline=offline,
+        configs=configs,
     )
     findings = notices + text_files.check(submission, not_text)
     for scope in scopes:

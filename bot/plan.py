@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.config import ColumnSpec, Config, LinkSpec
+from bot.configs import MAX_CONFIG_BYTES
 from bot.model import Link
 from bot.net.remap import Remap, remap_url
 from bot.net.types import Purpose, Request
 from bot.rules.context import EntryScope
 from bot.rules.layout import layout_of, match_link
-from bot.urls import extension, github_blob, is_web
+from bot.urls import extension, github_blob, github_raw, is_web
 
 MD5_FILE_BYTES = 4096
 
@@ -50,11 +51,14 @@ class _Planner:
         *,
         max_bytes: int = 0,
         binary: bool = False,
+        target: str | None = None,
     ) -> None:
+        """Plan a request for `link` (to `target` instead of the link's URL, when given)."""
         url = link.url.strip()
         if not is_web(url):
             return
-        request = Request(purpose, remap_url(self.options.remaps, url), max_bytes, binary)
+        wanted = remap_url(self.options.remaps, target or url)
+        request = Request(purpose, wanted, max_bytes, binary)
         self.planned.append(PlannedLink(request, url, column, path, link.line))
 
     def section_links(self, scope: EntryScope) -> None:
@@ -83,8 +87,15 @@ class _Planner:
             if self.options.verify_checksums:
                 self.add("checksum", link, name, path, max_bytes=network.checksum_max_bytes)
         elif spec.kind == "config":
-            if github_blob(link.url) is not None:
-                self.add("probe", link, name, path)
+            # A config in another GitHub repository: its raw text (never GitHub's API), read by
+            # the config rule. Links into the zoo itself are read from the reviewed commit.
+            blob = github_blob(link.url)
+            repository = (self.config.repository or "").casefold()
+            raw = github_raw(link.url)
+            if blob is not None and blob[0].casefold() != repository and raw is not None:
+                self.add(
+                    "body", link, name, path, max_bytes=MAX_CONFIG_BYTES, binary=True, target=raw
+                )
         elif extension(link.url) == "zip":
             self.add("archive", link, name, path)
         elif extension(link.url) == "json":

@@ -50,3 +50,13 @@ def github_blob(url: str) -> tuple[str, str] | None:
     if len(parts) < 5 or parts[2] not in ("blob", "tree", "raw"):
         return None
     return f"{parts[0]}/{parts[1]}", "/".join(parts[4:])
+
+
+def github_raw(url: str) -> str | None:
+    """The raw.githubusercontent.com address of a github.com blob (or raw) URL, else None."""
+    if not is_github(url):
+        return None
+    parts = [part for part in urlsplit(url.strip()).path.split("/") if part]
+    if len(parts) < 5 or parts[2] not in ("blob", "raw"):
+        return None
+    return "https://raw.githubusercontent.com/" + "/".join([*parts[:2], *parts[3:]])

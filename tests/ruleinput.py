@@ -9,6 +9,7 @@ from datetime import date
 from functools import cache
 
 from bot.config import Config, TaskSpec, load_config
+from bot.configs import gather_configs, linked_configs
 from bot.engine import parse_readmes
 from bot.model import ChangedFile, Finding, MethodSection, Submission
 from bot.net.types import FetchResult
@@ -256,6 +257,26 @@ def relative_configs(text: str, path: str) -> set[str]:
 
 # --- submission, context, scope ----------------------------------------------------------
 
+# What a config at head holds unless a test gives its text.
+DEFAULT_CONFIG = "model = dict(type='FasterRCNN')\n"
+
+
+@dataclass(frozen=True)
+class DictFiles:
+    """A source's file reader over a dict; other `.py` paths at head hold DEFAULT_CONFIG."""
+
+    files: Mapping[str, bytes]
+    present: frozenset[str]
+
+    def read(self, paths: Sequence[str], limit: int) -> Mapping[str, bytes]:
+        found: dict[str, bytes] = {}
+        for path in paths:
+            if path in self.files:
+                found[path] = self.files[path][: limit + 1]
+            elif path in self.present and path.endswith(".py"):
+                found[path] = DEFAULT_CONFIG.encode()
+        return found
+
 
 def make_submission(
     head_texts: Mapping[str, str],
@@ -264,14 +285,21 @@ def make_submission(
     head_paths: Iterable[str] | None = None,
     base_texts: Mapping[str, str] | None = None,
     changed: Sequence[ChangedFile] | None = None,
+    files: Mapping[str, str | bytes] | None = None,
 ) -> Submission:
-    """A submission holding these READMEs; `head_paths` default: the READMEs and their configs."""
+    """A submission holding these READMEs; `head_paths` default: the READMEs and their configs.
+    `files`: other files at head by path (configs; others hold DEFAULT_CONFIG)."""
     if head_paths is None:
         paths: set[str] = set(head_texts)
         for path, text in head_texts.items():
             paths |= relative_configs(text, path)
     else:
         paths = set(head_texts) | set(head_paths)
+    data = {
+        path: text.encode() if isinstance(text, str) else text
+        for path, text in (files or {}).items()
+    }
+    paths |= set(data)
     if changed is None:
         changed = tuple(
             ChangedFile(path, "added", frozenset(range(1, text.count("\n") + 2)))
@@ -287,6 +315,7 @@ def make_submission(
         base_texts=dict(base_texts or {}),
         head_paths=frozenset(paths),
         repository=config().repository,
+        files=DictFiles(data, frozenset(paths)),
     )
 
 
@@ -301,10 +330,23 @@ def make_context(
     checksums: Mapping[str, FetchResult] | None = None,
 ) -> Context:
     cfg = cfg or config()
+    readmes = parse_readmes(submission, cfg)
+    every_section = [
+        EntryScope(
+            section=section,
+            task=task_spec(readme.task, cfg),
+            new=True,
+            changed=None,
+            rows=section.rows,
+        )
+        for readme in readmes.values()
+        for section in readme.sections
+    ]
     return Context(
         config=cfg,
         submission=submission,
-        readmes=parse_readmes(submission, cfg),
+        readmes=readmes,
+        configs=gather_configs(submission, linked_configs(every_section, cfg)),
         today=TODAY,
         checklist=None if submission.body is None else tuple(parse_checklist(submission.body)),
         fetched=dict(fetched or {}),
@@ -341,12 +383,13 @@ def make_input(
     probed: Mapping[str, FetchResult] | None = None,
     archives: Mapping[str, FetchResult] | None = None,
     checksums: Mapping[str, FetchResult] | None = None,
+    files: Mapping[str, str | bytes] | None = None,
 ) -> RuleInput:
     """Parse `text` as the task's README and scope the chosen section (new, all rows)."""
     cfg = cfg or config()
     spec = task_spec(task, cfg)
     head_texts = {spec.readme: text, **(others or {})}
-    submission = make_submission(head_texts, body=body, head_paths=head_paths)
+    submission = make_submission(head_texts, body=body, head_paths=head_paths, files=files)
     ctx = make_context(
         submission,
         cfg=cfg,

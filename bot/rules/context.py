@@ -8,8 +8,10 @@ from datetime import date
 from functools import cached_property
 
 from bot.config import Config, TaskSpec
+from bot.configs import ConfigSet
 from bot.model import ChecklistItem, MethodSection, Readme, Submission, TableRow
 from bot.net.types import FetchResult
+from bot.rules.config_chain import Chains
 from bot.rules.layout import Layout, layout_of
 from bot.rules.zoo_links import Place, link_index
 
@@ -61,8 +63,19 @@ class Context:
     # MD5 digests of downloaded weights (--verify-checksums):
     checksums: Mapping[str, FetchResult] = field(default_factory=dict)
     offline: bool = False
+    # The configs that reviewed rows link and their `_base_` chains, as read at head; None when
+    # the source cannot read files (their contents are then not checked).
+    configs: ConfigSet | None = None
 
     @cached_property
     def zoo_links(self) -> dict[str, list[Place]]:
         """Every config, weights and scores link of the zoo at head, built once per review."""
         return link_index(self.readmes, self.config)
+
+    @cached_property
+    def config_chains(self) -> Chains | None:
+        """The `_base_` chains of the configs read, walked once per review."""
+        if self.configs is None:
+            return None
+        submission = self.submission
+        return Chains(self.configs, submission.head_paths, submission.head_paths_complete)

@@ -1,11 +1,11 @@
-"""Checks that the paper, code and usage links (and GitHub config links) lead somewhere."""
+"""Checks that the paper, code and usage links lead somewhere (config links: rule `config`)."""
 
 from __future__ import annotations
 
 from bot.model import Finding, Link
 from bot.rules.context import Context, EntryScope
 from bot.rules.fetched import Unchecked, describe_failure
-from bot.urls import github_blob, is_github
+from bot.urls import is_github
 
 RULE = "pages"
 
@@ -18,8 +18,6 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
         links.append(("paper", Link(paper.title, paper.url, paper.line)))
     links += [("code", link) for link in section.code]
     links += [("usage instructions", link) for link in section.usage]
-    for layout, row in entry.reviewed_rows():
-        links += [("config", link) for _c, _s, link in layout.links(row, "config")]
 
     findings: list[Finding] = []
     unchecked = Unchecked(RULE, section.path, decisive=False)
@@ -42,8 +40,5 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
         elif what == "code" and result.status == 404 and is_github(link.url):
             message = "The code link leads to no GitHub repository (HTTP 404)."
             hint = "Link your public GitHub repository; a private one answers 404 too."
-        elif what == "config" and result.status == 404 and github_blob(link.url) is not None:
-            message = "The config link leads to no file on GitHub (HTTP 404)."
-            hint = "Link the config file in your public repository, at a branch or commit."
         findings.append(Finding(severity, RULE, section.path, link.line, message, hint))
     return findings + unchecked.findings("link")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +17,7 @@ from bot.parse.diff import added_lines
 from bot.text import NotText, decode_text
 
 DEFAULT_BASES = ("main", "master", "origin/main", "origin/master")
+_OBJECT_TYPES = (b"blob", b"tree", b"commit", b"tag")
 _STATUS: dict[str, FileStatus] = {"A": "added", "M": "modified", "D": "removed", "T": "modified"}
 
 
@@ -100,6 +104,106 @@ class GitRepo:
         return frozenset(name for name in names if (self.root / name).exists())
 
 
+@dataclass(frozen=True)
+class GitFiles:
+    """Files of one commit, read with one `git cat-file --batch-check` and one `--batch` per
+    call, however many they are (an audit reads hundreds of configs)."""
+
+    repo: GitRepo
+    rev: str
+
+    def read(self, paths: Sequence[str], limit: int) -> Mapping[str, bytes]:
+        names = [path for path in dict.fromkeys(paths) if "\n" not in path and "\r" not in path]
+        if not names:
+            return {}
+        sizes = self._sizes(names)
+        small = [path for path in names if sizes.get(path, limit + 1) <= limit]
+        found = self._contents(small)
+        for path in names:
+            if path in sizes and path not in small:
+                found[path] = self._head(path, limit + 1)
+        return found
+
+    def _batch(self, option: str, names: Sequence[str]) -> bytes:
+        request = "".join(f"{self.rev}:{path}\n" for path in names).encode("utf-8")
+        result = subprocess.run(
+            ["git", "-C", str(self.repo.root), "cat-file", option],
+            input=request,
+            capture_output=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            message = result.stderr.decode("utf-8", "replace").strip()
+            raise OperationalError(f"git cat-file {option} failed: {message}")
+        return result.stdout
+
+    def _sizes(self, names: Sequence[str]) -> dict[str, int]:
+        """The size of each name that is a file (a blob) at the commit."""
+        sizes: dict[str, int] = {}
+        lines = self._batch("--batch-check", names).split(b"\n")
+        for path, line in zip(names, lines, strict=False):
+            fields = line.split()
+            if len(fields) == 3 and fields[1] == b"blob":
+                sizes[path] = int(fields[2])
+        return sizes
+
+    def _contents(self, names: Sequence[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        if not names:
+            return found
+        out = self._batch("--batch", names)
+        at = 0
+        for path in names:
+            end = out.index(b"\n", at)
+            fields = out[at:end].split()
+            at = end + 1
+            if len(fields) != 3 or fields[1] not in _OBJECT_TYPES or not fields[2].isdigit():
+                continue  # "<name> missing" or "<name> ambiguous": no contents follow
+            size = int(fields[2])
+            if fields[1] == b"blob":
+                found[path] = out[at : at + size]
+            at += size + 1
+        return found
+
+    def _head(self, path: str, count: int) -> bytes:
+        """The first `count` bytes of a large file, without reading the rest into memory."""
+        with subprocess.Popen(
+            ["git", "-C", str(self.repo.root), "cat-file", "blob", f"{self.rev}:{path}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        ) as process:
+            assert process.stdout is not None
+            data = process.stdout.read(count)
+            process.kill()
+        return data
+
+
+@dataclass(frozen=True)
+class WorktreeFiles:
+    """Files of the work tree as they are on disk: regular files inside the repository only."""
+
+    root: Path
+
+    def read(self, paths: Sequence[str], limit: int) -> Mapping[str, bytes]:
+        found: dict[str, bytes] = {}
+        top = self.root.resolve()
+        for path in dict.fromkeys(paths):
+            target = (self.root / path).resolve()
+            if not target.is_relative_to(top):
+                continue  # a link out of the repository: not read
+            try:
+                fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            except OSError:
+                continue
+            try:
+                if stat.S_ISREG(os.fstat(fd).st_mode):
+                    with os.fdopen(fd, "rb", closefd=False) as handle:
+                        found[path] = handle.read(limit + 1)
+            finally:
+                os.close(fd)
+        return found
+
+
 def resolve_revisions(repo: GitRepo, base_rev: str | None, head_rev: str | None) -> tuple[str, str]:
     """The base and head commits to compare, as full SHAs."""
     head_rev = head_rev or "HEAD"
@@ -182,6 +286,7 @@ def load_submission(
         base_texts=base_texts,
         head_paths=head_paths,
         not_text=not_text,
+        files=WorktreeFiles(repo.root) if worktree else GitFiles(repo, head),
     )
 
 
