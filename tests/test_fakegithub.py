@@ -592,6 +592,8 @@ ROUTE_MODELS: dict[str, str | None] = {
     "pulls/list-files": "DiffEntry",
     "repos/get-content": "ContentFile",
     "git/get-tree": "GitTree",
+    "repos/download-tarball-archive": None,  # a redirect
+    "codeload/legacy-tar-gz": None,  # the archive itself, not JSON
     "repos/list-commit-statuses-for-ref": "Status",
     "repos/get-combined-status-for-ref": "CombinedCommitStatus",
     "repos/get-commit": "Commit",
@@ -626,6 +628,8 @@ def exercise_every_route(server: FakeGitHub, scenario: Scenario) -> None:
     repo.get_contents("README.md", ref=pull.head.sha)
     repo.get_contents("det", ref=pull.head.sha)
     repo.get_git_tree(pull.head.sha, recursive=True)
+    _status, _headers, archive = repo.requester.getStream(f"{repo.url}/tarball/{pull.head.sha}")
+    assert b"".join(archive).startswith(b"\x1f\x8b")  # gzip
     commit = repo.get_commit(pull.head.sha)
     repo.get_collaborator_permission("maintainer")
     gh.get_user(ACTIONS_LOGIN).name  # noqa: B018

@@ -195,12 +195,18 @@ def _row(model: Model, broken: bool, index: int) -> str:
 
 
 def _config_file(repo: Path, model: Model) -> None:
-    path = repo / "det" / "configs" / "det" / f"{model.stem}.py"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """The row's config, which inherits from its backbone's base and loads the row's weights."""
+    configs = repo / "det" / "configs"
     backbone = model.backbone.lower()
+    base = configs / "_base_" / f"{backbone}.py"
+    base.parent.mkdir(parents=True, exist_ok=True)
+    base.write_text(f"model = dict(backbone=dict(type={model.backbone!r}))\n", encoding="utf-8")
+    path = configs / "det" / f"{model.stem}.py"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    weights = f"{ARTIFACT_HOST}/bdd100k/det/models/{model.stem}.pth"
     path.write_text(
         f'_base_ = "../_base_/{backbone}.py"\nrunner = dict(max_epochs='
-        f"{12 if model.schedule == '1x' else 36})\n",
+        f"{12 if model.schedule == '1x' else 36})\nload_from = {weights!r}\n",
         encoding="utf-8",
     )
 

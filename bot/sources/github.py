@@ -15,6 +15,7 @@ from bot.config import Config
 from bot.errors import ConfigError, OperationalError
 from bot.model import PR_DESCRIPTION, ChangedFile, FileStatus, Finding, Submission
 from bot.parse.diff import added_lines, base_text
+from bot.sources.github_files import GitHubFiles
 from bot.text import NotText, decode_text
 
 _STATUS: dict[str, FileStatus] = {
@@ -274,6 +275,7 @@ def load_pull(repo: Repository, pull: PullRequest, snap: PullSnapshot, config: C
         repository=snap.base_repo,
         not_text=not_text,
         head_paths_complete=listing.complete,
+        files=GitHubFiles(repo, snap.head_sha),
     )
     return PullData(submission=submission, patches=patches, findings=tuple(findings))
 
@@ -294,6 +296,7 @@ def load_branch(repo: Repository, sha: str, config: Config) -> PullData:
         repository=repo.full_name,
         not_text=not_text,
         head_paths_complete=listing.complete,
+        files=GitHubFiles(repo, sha, contents_reads=0),  # every config: one tarball
     )
     findings = () if listing.complete else (truncated_tree(sha),)
     return PullData(submission=submission, findings=findings)
@@ -330,6 +333,7 @@ def load_commits(repo: Repository, base_sha: str, head_sha: str, config: Config)
         repository=repo.full_name,
         not_text=not_text,
         head_paths_complete=listing.complete,
+        files=GitHubFiles(repo, head_sha),
     )
     findings = () if listing.complete else (truncated_tree(head_sha),)
     return PullData(submission=submission, findings=findings)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import tarfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -440,6 +442,36 @@ class Api:
         truncated = len(entries) > limit
         entries = entries[:limit]
         return Response(200, self.render(request).tree(repo, tree_sha, entries, truncated))
+
+    @route("GET", _O + r"/tarball(?:/(?P<ref>.+))?", "repos/download-tarball-archive")
+    def tarball(self, request: Request) -> Response:
+        """GET /repos/{owner}/{repo}/tarball/{ref}: a redirect to the archive (GitHub sends it
+        to codeload.github.com; the fake serves it itself)."""
+        repo = self.repo(request)
+        doc = "https://docs.github.com/rest/repos/contents#download-a-repository-archive-tar"
+        ref = request.params.get("ref") or repo.default_branch
+        sha = self.resolve(request, repo, ref, doc)
+        location = f"{request.urls.repo(repo)}/_codeload/{sha}.tar.gz"
+        return Response(302, headers={"Location": location})
+
+    @route("GET", _O + r"/_codeload/(?P<sha>[0-9a-f]{40})\.tar\.gz", "codeload/legacy-tar-gz")
+    def codeload(self, request: Request) -> Response:
+        """The archive of a commit: its files below `<owner>-<repo>-<short sha>/`."""
+        repo = self.repo(request)
+        commit = self.world.commits.get(request.params["sha"])
+        if commit is None:
+            raise not_found()
+        top = f"{repo.full_name.replace('/', '-')}-{commit.sha[:7]}"
+        packed = io.BytesIO()
+        with tarfile.open(fileobj=packed, mode="w:gz") as archive:
+            folder = tarfile.TarInfo(top)
+            folder.type = tarfile.DIRTYPE
+            archive.addfile(folder)
+            for path, data in sorted(commit.files.items()):
+                info = tarfile.TarInfo(f"{top}/{path}")
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+        return Response(200, raw=packed.getvalue(), content_type="application/x-gzip")
 
     @route("GET", _O + r"/commits/(?P<ref>.+)/statuses", "repos/list-commit-statuses-for-ref")
     @route("GET", _O + r"/statuses/(?P<ref>[^/]+)", "repos/list-commit-statuses-for-ref")
