@@ -1,5 +1,5 @@
 """Lets `python -m bot` run the same entry point as the `zoo-review` command."""
 
-from bot.cli import main
+from bot.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
+
 import pytest
 
 from bot.config import load_config
@@ -160,3 +162,27 @@ def test_optional_items_from_config_are_not_required() -> None:
     cfg = load_config(override)
     body = body_of([item for item in ITEMS if item != WEIGHTS])
     assert review(body, cfg=cfg) == []
+
+
+def test_the_exact_item_wins_over_an_earlier_near_copy() -> None:
+    near = "Include model weights and its MD5 hash as checksum."
+    body = body_of([near, *ITEMS], [False] + [True] * len(ITEMS))
+    assert review(body) == []
+
+
+def test_a_copied_checklist_needs_no_similarity_score(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Items equal to the guide's (once folded) are matched without SequenceMatcher."""
+    built: list[str] = []
+
+    class Counting(SequenceMatcher[str]):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            built.append("matcher")
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checklist, "SequenceMatcher", Counting)
+    upper = [item.upper() for item in ITEMS]
+    assert review(body_of(upper)) == []
+    assert built == []
+    typo = "Include model weigths and its coresponding MD5 hash as checksum."
+    assert review(body_of([typo if item == WEIGHTS else item for item in ITEMS])) == []
+    assert built  # the one edited item is scored

@@ -34,10 +34,11 @@ def check(ctx: Context) -> list[Finding]:
             )
         ]
     findings: list[Finding] = []
+    folded = fold_items(ctx.checklist)
     for spec in ctx.config.checklist:
         if not spec.required:
             continue
-        item = best_match(spec, ctx.checklist)
+        item = best_match(spec, folded)
         if item is None:
             findings.append(
                 Finding(
@@ -92,12 +93,29 @@ def _tick(ctx: Context, item: ChecklistItem) -> Fix | None:
     return line_fix(texts, ctx.submission.body_path, item.line, f"{before}[x] {after.lstrip()}")
 
 
-def best_match(spec: ChecklistSpec, items: tuple[ChecklistItem, ...]) -> ChecklistItem | None:
-    """The item that is the guide's item despite case, punctuation, wrapping or a small edit."""
+def fold_items(items: tuple[ChecklistItem, ...]) -> list[tuple[str, ChecklistItem]]:
+    """Each item with its folded text, folded once for all the guide's items."""
+    return [(fold(item.text), item) for item in items]
+
+
+def best_match(spec: ChecklistSpec, items: list[tuple[str, ChecklistItem]]) -> ChecklistItem | None:
+    """The item that is the guide's item despite case, punctuation, wrapping or a small edit.
+
+    An item equal to the guide's (once folded) scores 1.0 and no other beats it, so it is taken
+    without computing any similarity: the usual case, a checklist copied from the guide. Else
+    the cheap upper bounds of the similarity skip the items that cannot win.
+    """
     wanted = fold(spec.text)
+    for text, item in items:
+        if text == wanted:
+            return item
     best: tuple[float, ChecklistItem] | None = None
-    for item in items:
-        score = SequenceMatcher(None, wanted, fold(item.text), autojunk=False).ratio()
+    for text, item in items:
+        matcher = SequenceMatcher(None, wanted, text, autojunk=False)
+        floor = SIMILARITY if best is None else best[0]
+        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+            continue
+        score = matcher.ratio()
         if score >= SIMILARITY and (best is None or score > best[0]):
             best = (score, item)
     return best[1] if best else None
