@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import math
 import os
@@ -28,7 +29,7 @@ from bot.net import zipdir  # noqa: E402
 from bot.net.fetcher import NetworkSettings  # noqa: E402
 
 BIN = Path(sys.executable).parent
-OURS, LYCHEE = "zoo-review/", "lychee-bench"
+OURS, LYCHEE, LYCHEE_DEFAULTS = "zoo-review/", "lychee-bench", "lychee/"
 
 
 @dataclass
@@ -40,6 +41,8 @@ class Run:
     requests: int
     network: float  # first request received to last response finished, at the server
     code: int
+    first: float  # process start to the first request received, at the server
+    connections: int  # TCP connections the server accepted during the run
 
 
 @dataclass
@@ -57,7 +60,8 @@ def measure(command: list[str], agent: str, site: Site, log: Path) -> Run:
     """Run `command` under /usr/bin/time (its own peak RSS), count its requests.
 
     Not wait4 on our own child: a child forked from this process starts with this process's
-    resident pages (the server's data), and Linux keeps that peak across exec.
+    resident pages (the server's data), and Linux keeps that peak across exec. The command runs
+    in the log's folder (lychee reads a lychee.toml from its working folder: there is none).
     """
     site.reset()
     rss_file = log.with_suffix(".rss")
@@ -67,13 +71,16 @@ def measure(command: list[str], agent: str, site: Site, log: Path) -> Run:
             ["/usr/bin/time", "-f", "%M", "-o", str(rss_file), *command],
             stdout=subprocess.DEVNULL,
             stderr=errors,
+            cwd=log.parent,
             check=False,
         ).returncode
-    seconds = time.monotonic() - since
+    until = time.monotonic()
     rss_kb = int(rss_file.read_text().split()[-1])
     hits = site.hits_of(agent, since)
     network = max(h.end for h in hits) - min(h.start for h in hits) if hits else 0.0
-    return Run(seconds, rss_kb / 1024, len(hits), network, code)
+    first = min(h.start for h in hits) - since if hits else math.nan
+    connections = site.connections(since, until)
+    return Run(until - since, rss_kb / 1024, len(hits), network, code, first, connections)
 
 
 def ours(*args: str) -> list[str]:
@@ -83,6 +90,13 @@ def ours(*args: str) -> list[str]:
 def with_remaps(command: list[str], base: str, output: Path) -> list[str]:
     remaps = [part for remap in zoo.remaps(base) for part in ("--remap", remap)]
     return [*command, *remaps, "--output", str(output)]
+
+
+def lychee_defaults(urls_file: Path, output: Path) -> list[str]:
+    """lychee as people run it: its own limits (10 per host, 50 ms between requests to a host,
+    128 in all), its own user agent; only the report goes to a file."""
+    return [str(BIN / "lychee"), "--no-progress", "--format", "json", "--output", str(output),
+            str(urls_file)]  # fmt: skip
 
 
 def lychee_command(urls_file: Path, network: NetworkPolicy, output: Path) -> list[str]:
@@ -214,12 +228,65 @@ def scenario_d(site: Site, base: str, folder: Path, failures: bool) -> Scenario:
     )
 
 
+def scenario_e(site: Site, base: str, folder: Path, failures: bool) -> Scenario:
+    existing = [
+        zoo.make_section(name, rows, index) for index, (name, rows) in enumerate(zoo.DET_SECTIONS)
+    ]
+    added = [zoo.make_section("Example R-CNN", 3, 99)]
+    config = load_config()
+    others = {
+        task.readme: zoo.task_readme(task, rows)
+        for name, rows in zoo.OTHER_TASKS.items()
+        if (task := config.task(name)) is not None
+    }
+    repo = zoo.build_repo(folder, existing, added, others)
+    zoo.register(site, added, weights_size=160 * MiB)
+    if failures:
+        site.failures.update(zoo.failure_mix([u for s in added for u in s.urls()]))
+    output = folder / "ours.json"
+    command = ours("check", "--repo", str(repo), "--body", str(body_file(folder)))
+    return Scenario(
+        "e",
+        "3-row det contribution to a whole zoo (9 READMEs, 512 rows) (check)",
+        with_remaps(command, base, output),
+        unique_remapped(base, added),
+        output,
+    )
+
+
+def audit_at_scale(rows: int) -> Callable[[Site, str, Path, bool], Scenario]:
+    def scenario(site: Site, base: str, folder: Path, failures: bool) -> Scenario:
+        sections = zoo.many_sections(rows)
+        repo = zoo.build_repo(folder, sections, [])
+        zoo.register(site, sections, weights_size=160 * MiB)
+        if failures:
+            site.failures.update(zoo.failure_mix([u for s in sections for u in s.urls()]))
+        output = folder / "ours.json"
+        command = ours("audit", "--repo", str(repo), "--task", "det")
+        return Scenario(
+            "f" if rows == 500 else "g",
+            f"det README of {rows:,} rows, link rot (audit)",
+            with_remaps(command, base, output),
+            unique_remapped(base, sections),
+            output,
+        )
+
+    return scenario
+
+
 SCENARIOS: dict[str, Callable[[Site, str, Path, bool], Scenario]] = {
     "a": scenario_a,
     "b": scenario_b,
     "c": scenario_c,
     "d": scenario_d,
+    "e": scenario_e,
+    "f": audit_at_scale(500),
+    "g": audit_at_scale(2000),
 }
+# Seconds the server waits before each answer, unless --latency says otherwise: the 2,000-row
+# audit runs at 10 ms, where CPU time, not waiting, decides.
+LATENCY = {"g": 0.01}
+AUDITS = ("b", "f", "g")
 
 
 @dataclass
@@ -227,32 +294,47 @@ class Row:
     scenario: Scenario
     ours: list[Run]
     lychee: list[Run]
+    defaults: list[Run]  # lychee with its own defaults
     bound: float
     verdict: str
+    latency: float
 
 
 def median(runs: list[Run], key: Callable[[Run], float]) -> float:
     return statistics.median(key(run) for run in runs) if runs else math.nan
 
 
-def run_scenario(name: str, site: Site, server: ArtifactServer, runs: int, failures: bool) -> Row:
+def run_scenario(
+    name: str, site: Site, server: ArtifactServer, runs: int, failures: bool, *, defaults: bool
+) -> Row:
     network = load_config().network
     with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as temp:
         folder = Path(temp)
         site.files.clear()
         site.failures.clear()
+        site.hits.clear()
+        site.accepts.clear()
         scenario = SCENARIOS[name](site, server.url, folder, failures)
         urls_file = folder / "urls.txt"
         urls_file.write_text("\n".join(scenario.urls) + "\n", encoding="utf-8")
         lychee = lychee_command(urls_file, network, folder / "lychee.json")
+        plain = lychee_defaults(urls_file, folder / "lychee-defaults.json")
+        # lychee's defaults space requests to a host 50 ms apart: a big audit takes minutes,
+        # so it is timed once there.
+        default_runs = 0 if not defaults else runs if len(scenario.urls) <= 100 else 1
         ours_runs: list[Run] = []
         lychee_runs: list[Run] = []
+        default_runs_done: list[Run] = []
         for attempt in range(runs):
             ours_runs.append(measure(scenario.command, OURS, site, folder / "ours.err"))
             if name == "d" and attempt == 0:
                 print_hostile(site, scenario)
             if scenario.name != "d":
                 lychee_runs.append(measure(lychee, LYCHEE, site, folder / "lychee.err"))
+                if attempt < default_runs:
+                    default_runs_done.append(
+                        measure(plain, LYCHEE_DEFAULTS, site, folder / "lychee-defaults.err")
+                    )
         errors = (folder / "ours.err").read_text(errors="replace").strip()
         if errors:
             print(f"[{name}] zoo-review stderr: {errors[-500:]}", file=sys.stderr)
@@ -263,7 +345,9 @@ def run_scenario(name: str, site: Site, server: ArtifactServer, runs: int, failu
         )
         requests = median(ours_runs, lambda r: r.requests)
         bound = math.ceil(requests / network.per_host) * site.latency
-        return Row(scenario, ours_runs, lychee_runs, bound, verdict)
+        return Row(
+            scenario, ours_runs, lychee_runs, default_runs_done, bound, verdict, site.latency
+        )
 
 
 def print_hostile(site: Site, scenario: Scenario) -> None:
@@ -277,29 +361,39 @@ def print_hostile(site: Site, scenario: Scenario) -> None:
         )
 
 
-def table(rows: list[Row], latency: float, network: NetworkPolicy) -> str:
+def table(rows: list[Row], network: NetworkPolicy) -> str:
     lines = [
-        f"latency {latency * 1000:g} ms per request; per-host limit {network.per_host}, "
-        f"total {network.concurrency} (both tools); median of {len(rows[0].ours)} runs",
+        f"per-host limit {network.per_host}, total {network.concurrency} (ours and lychee with "
+        f"the same limits); median of {len(rows[0].ours)} runs",
         "",
-        "| scenario | links | ours (s) | lychee (s) | ratio | requests ours / lychee "
-        "| lower bound (s) | ours / bound | ours, network phase (s) | peak RSS ours / lychee "
-        "(MB) | our verdict |",
-        "| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |",
+        "| scenario | links | latency (ms) | ours (s) | first request (s) | lychee, same limits "
+        "(s) | ratio | lychee, its defaults (s) | ratio | lower bound (s) | ours / bound "
+        "| ours, network phase (s) | requests ours / lychee | connections ours / lychee "
+        "| peak RSS ours / lychee (MB) | our verdict |",
+        "| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: "
+        "| --: | --- |",
     ]
     for row in rows:
         seconds = median(row.ours, lambda r: r.seconds)
         theirs = median(row.lychee, lambda r: r.seconds)
+        plain = median(row.defaults, lambda r: r.seconds)
         ratio = f"{seconds / theirs:.2f}" if row.lychee else "–"
         if row.lychee and not row.scenario.compare:
             ratio += "*"
+        plain_ratio = f"{seconds / plain:.2f}" if row.defaults else "–"
+        if row.defaults and not row.scenario.compare:
+            plain_ratio += "*"
         lines.append(
             f"| ({row.scenario.name}) {row.scenario.title} | {len(row.scenario.urls)} "
-            f"| {seconds:.2f} | {_f(theirs)} | {ratio} "
+            f"| {row.latency * 1000:g} | {seconds:.2f} "
+            f"| {median(row.ours, lambda r: r.first):.3f} | {_f(theirs)} | {ratio} "
+            f"| {_f(plain)}{'' if len(row.defaults) == len(row.ours) else ' (1 run)'} "
+            f"| {plain_ratio} | {row.bound:.2f} | {seconds / row.bound:.2f} "
+            f"| {median(row.ours, lambda r: r.network):.2f} "
             f"| {median(row.ours, lambda r: r.requests):.0f} / "
             f"{_f(median(row.lychee, lambda r: r.requests), '.0f')} "
-            f"| {row.bound:.2f} | {seconds / row.bound:.2f} "
-            f"| {median(row.ours, lambda r: r.network):.2f} "
+            f"| {median(row.ours, lambda r: r.connections):.0f} / "
+            f"{_f(median(row.lychee, lambda r: r.connections), '.0f')} "
             f"| {median(row.ours, lambda r: r.rss_mb):.0f} / "
             f"{_f(median(row.lychee, lambda r: r.rss_mb), '.0f')} | {row.verdict} |"
         )
@@ -328,30 +422,45 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="zoo-review vs lychee on a local server")
-    parser.add_argument("--latency", type=float, default=0.05, help="seconds per request")
-    parser.add_argument("--scenario", choices=["a", "b", "c", "d", "all"], default="all")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        help="seconds per request (default: 0.05; 0.01 for g)",
+    )
+    parser.add_argument("--scenario", choices=[*SCENARIOS, "all"], action="append")
     parser.add_argument("--runs", type=int, default=3, help="runs per tool (median reported)")
     parser.add_argument(
         "--failures",
-        choices=["none", "mix", "b"],
-        default="b",
+        choices=["none", "mix", "audits"],
+        default="audits",
         help="failure mix (404, 503 then 200, redirects, one 403): nowhere, everywhere, or "
-        "only in the audit (default)",
+        "only in the audits b, f and g (default)",
+    )
+    parser.add_argument(
+        "--no-defaults", action="store_true", help="do not time lychee with its own defaults"
     )
     args = parser.parse_args(argv)
-    names = ["a", "b", "c", "d"] if args.scenario == "all" else [args.scenario]
-    site = Site(latency=args.latency)
+    chosen = args.scenario or ["all"]
+    names = list(SCENARIOS) if "all" in chosen else list(dict.fromkeys(chosen))
+    # The editable install runs from the source tree: compile it first, as pip does when it
+    # installs the wheel, so that no run compiles (PYTHONDONTWRITEBYTECODE=1 would make every
+    # run compile all of bot/ again).
+    compileall.compile_dir(ROOT / "bot", quiet=1)
+    site = Site()
     server = ArtifactServer(site).start()
     rows: list[Row] = []
     try:
         for name in names:
-            failures = args.failures == "mix" or (args.failures == "b" and name == "b")
+            failures = args.failures == "mix" or (args.failures == "audits" and name in AUDITS)
+            site.latency = args.latency if args.latency is not None else LATENCY.get(name, 0.05)
             print(f"scenario {name} …", file=sys.stderr)
-            rows.append(run_scenario(name, site, server, args.runs, failures))
+            rows.append(
+                run_scenario(name, site, server, args.runs, failures, defaults=not args.no_defaults)
+            )
     finally:
         server.stop()
     print(machine())
-    print(table(rows, args.latency, load_config().network))
+    print(table(rows, load_config().network))
     print("* lychee only reads the status line; it does not download and hash the file.")
     return 0
 

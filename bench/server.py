@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import hashlib
 import random
 import threading
@@ -49,16 +50,22 @@ class Blob(Resource):
             yield view[offset : min(end, offset + MiB)]
 
 
+@functools.lru_cache(maxsize=8)
+def _random_block(seed: int) -> bytes:
+    """1 MiB of a seed's random bytes; a few kept (thousands of weights files share memory)."""
+    return random.Random(seed).randbytes(MiB)
+
+
 class Weights(Resource):
     """A deterministic weights file of any size, generated block by block, never held whole."""
 
     def __init__(self, size: int, seed: int = 0) -> None:
         self.size = size
-        self._block = random.Random(seed).randbytes(MiB)
+        self._seed = seed
         self._md5: str | None = None
 
     def _piece(self, index: int) -> bytes:
-        return index.to_bytes(8, "little") + self._block[8:]
+        return index.to_bytes(8, "little") + _random_block(self._seed)[8:]
 
     def chunks(self, start: int, end: int) -> Iterator[bytes]:
         offset = start
@@ -133,6 +140,8 @@ class Site:
     files: dict[str, Resource] = field(default_factory=dict)
     failures: dict[str, Failure] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
+    # When each TCP connection was accepted (runs are sequential: a run's are those in its time).
+    accepts: list[float] = field(default_factory=list)
     _failed_once: set[tuple[str, str]] = field(default_factory=set)
 
     def page(self, path: str) -> Resource | None:
@@ -149,6 +158,10 @@ class Site:
         return [
             hit for hit in list(self.hits) if hit.agent.startswith(agent) and hit.start >= since
         ]
+
+    def connections(self, since: float, until: float) -> int:
+        """TCP connections accepted in [since, until]."""
+        return sum(1 for accepted in list(self.accepts) if since <= accepted <= until)
 
 
 class ArtifactServer:
@@ -186,6 +199,7 @@ class ArtifactServer:
         self._loop.run_forever()
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.site.accepts.append(time.monotonic())
         try:
             while await self._request(reader, writer):
                 pass

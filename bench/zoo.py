@@ -1,4 +1,5 @@
-"""Builds the benchmark's det zoos in git and registers every linked file with the server."""
+"""Builds the benchmark's zoos in git (det sections, the other tasks' READMEs) and registers
+every det file they link with the server."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import os
 import random
 import subprocess
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.server import Blob, Failure, Site, Weights
+from bot.config import LinkSpec, TaskSpec
 from bot.example.scores import dumps_scores, make_scores
 
 ARTIFACTS = "https://dl.cv.ethz.ch/bdd100k/det"
@@ -99,15 +102,79 @@ def make_section(name: str, rows: int, seed: int) -> Section:
     return Section(name, slug, tuple(made))
 
 
+def many_sections(rows: int, per_section: int = 5) -> list[Section]:
+    """`rows` det rows in sections of `per_section` (an audit at scale)."""
+    count = -(-rows // per_section)
+    return [
+        make_section(f"Method {index:04d}", min(per_section, rows - index * per_section), index)
+        for index in range(count)
+    ]
+
+
+# As long as the abstracts of the real zoo (about 1,000 characters).
+ABSTRACT = " ".join(["A detector for the benchmark, trained and evaluated on BDD100K."] * 16)
+
+
 def section_text(section: Section) -> str:
     rows = "\n".join(_row_text(row) for row in section.rows)
+    return _section(section.name, section.paper, section.code, f"{HEADER}\n{rows}")
+
+
+def _section(name: str, paper: str, code: str, table: str) -> str:
     return (
-        f"\n### {section.name}\n\n[{section.name}: A Paper]({section.paper}) [CVPR 2021]\n\n"
+        f"\n### {name}\n\n[{name}: A Paper]({paper}) [CVPR 2021]\n\n"
         "Authors: Ada Example, Ben Sample\n\n"
-        "<details>\n<summary>Abstract</summary>\nA detector for the benchmark.\n</details>\n\n"
-        f"#### Results\n\n{HEADER}\n{rows}\n\n"
-        f"[[Code]({section.code})] [[Usage Instructions](#usage)]\n\n---\n"
+        f"<details>\n<summary>Abstract</summary>\n{ABSTRACT}\n</details>\n\n"
+        f"#### Results\n\n{table}\n\n"
+        f"[[Code]({code})] [[Usage Instructions](#usage)]\n\n---\n"
     )
+
+
+# The other task READMEs of the zoo and about as many rows as BDD100K's have: a review of a
+# det contribution reads them all (the duplicates rule looks at every link of the zoo).
+OTHER_TASKS = {
+    "tagging": 36,
+    "ins_seg": 30,
+    "sem_seg": 85,
+    "drivable": 85,
+    "pan_seg": 5,
+    "mot": 2,
+    "mots": 2,
+    "pose": 30,
+}
+
+
+def task_readme(task: TaskSpec, rows: int, per_section: int = 5) -> str:
+    """A README for any task of the config: sections whose tables have the task's columns."""
+    header = "| " + " | ".join(column.name for column in task.columns) + " |"
+    header += "\n" + "| :-: " * len(task.columns) + "|"
+    body = ""
+    for number in range(-(-rows // per_section)):
+        lines = []
+        for index in range(min(per_section, rows - number * per_section)):
+            stem = f"{task.name}_method_{number:03d}_r{index}_bdd100k"
+            cells = []
+            for column in task.columns:
+                if column.metric is not None:
+                    cells.append(f"{40 + (number * 7 + index) % 20:.2f}")
+                elif column.links:
+                    cells.append(" \\| ".join(_link(task, spec, stem) for spec in column.links))
+                else:
+                    cells.append(("R-50-FPN", "R-101-FPN", "Swin-T")[index % 3])
+            lines.append("| " + " | ".join(cells) + " |")
+        name = f"{task.title} Method {number:03d}"
+        slug = f"{task.name}_{number:03d}"
+        paper = f"https://arxiv.org/abs/2{number:03d}.{zlib.crc32(slug.encode()) % 100000:05d}"
+        table = header + "\n" + "\n".join(lines)
+        body += _section(name, paper, f"https://github.com/bench-lab/{slug}", table)
+    return f"# {task.title} Models\n\n## Model Zoo\n\n---\n{body}\n## Usage\n\nRun the model.\n"
+
+
+def _link(task: TaskSpec, spec: LinkSpec, stem: str) -> str:
+    if spec.kind == "config":
+        return f"[{spec.label}](./configs/{task.name}/{stem}.py)"
+    suffix = spec.ext[0] if spec.ext else "pth"
+    return f"[{spec.label}](https://dl.cv.ethz.ch/bdd100k/{task.name}/{spec.kind}/{stem}.{suffix})"
 
 
 def _row_text(row: Row) -> str:
@@ -224,11 +291,17 @@ def _git(repo: Path, *args: str) -> None:
     )
 
 
-def build_repo(root: Path, base: list[Section], added: list[Section]) -> Path:
-    """A zoo whose `main` holds `base` and whose `contribution` branch adds `added`."""
+def build_repo(
+    root: Path, base: list[Section], added: list[Section], others: dict[str, str] | None = None
+) -> Path:
+    """A zoo whose `main` holds `base` (and the `others` READMEs, by path) and whose
+    `contribution` branch adds `added` to det."""
     repo = root / "zoo"
     repo.mkdir(parents=True)
     _git(repo, "init", "--quiet", "--initial-branch=main")
+    for path, text in (others or {}).items():
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text(text, encoding="utf-8")
     _write_zoo(repo, base)
     _git(repo, "add", "-A")
     _git(repo, "commit", "--quiet", "-m", "base zoo")

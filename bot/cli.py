@@ -56,7 +56,8 @@ def _exit(code: int) -> NoReturn:
     except (OSError, ValueError):  # a closed or broken stream: let Python report it as usual
         sys.exit(code)
     run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
-    if threading.active_count() != 1 or run_exit_handlers is None:
+    traced = sys.gettrace() is not None or sys.getprofile() is not None  # a profiler, coverage
+    if threading.active_count() != 1 or run_exit_handlers is None or traced:
         sys.exit(code)
     run_exit_handlers()
     try:

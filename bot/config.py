@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, cast
-
-import jsonschema
-import yaml
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from bot.errors import ConfigError
 from bot.model import Severity
-from bot.resources import default_config_path, load_schema
+from bot.resources import (
+    default_config_path,
+    default_record_path,
+    load_schema,
+    recorded_default_config,
+)
+
+if TYPE_CHECKING:
+    import jsonschema
 
 REPO_CONFIG_PATH = ".github/zoo-review.yml"
 
@@ -169,16 +176,48 @@ def normalize_header(text: str) -> str:
 def load_config(
     override_text: str | None = None, override_source: str = REPO_CONFIG_PATH
 ) -> Config:
-    """The bundled default, with `override_text` (YAML) merged over it when given."""
+    """The bundled default, with `override_text` (YAML) merged over it when given.
+
+    An override is always validated (with the default merged in). The bundled default alone is
+    validated by the test suite, which records it with its digest (`record_default`): while
+    default-config.yml is that file, the record is used as it is (no YAML, no schema); any other
+    file (an edited or damaged installation) is parsed and validated here."""
     default_path = default_config_path()
-    data = parse_yaml(default_path.read_text(encoding="utf-8"), str(default_path))
+    raw = default_path.read_bytes()
+    data = recorded_default_config(default_path, raw)
+    trusted = data is not None
+    if data is None:
+        data = parse_yaml(_utf8(raw, default_path), str(default_path))
     source = "bundled default"
     if override_text is not None:
         override = parse_yaml(override_text, override_source)
         data = merge(data, override)
         source = override_source
-    validate(data, source)
+        validate(data, source)
+    elif not trusted:
+        validate(data, source)
     return build(data, source)
+
+
+def record_default(path: Path | None = None) -> Path:
+    """Validate the bundled default and record it for `load_config`; run it after editing
+    bot/default-config.yml (the tests say so): `python -c "import bot.config as c;
+    c.record_default()"`."""
+    path = path or default_config_path()
+    raw = path.read_bytes()
+    data = parse_yaml(_utf8(raw, path), str(path))
+    validate(data, "bundled default")
+    record = {"sha256": hashlib.sha256(raw).hexdigest(), "config": data}
+    target = default_record_path(path)
+    target.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return target
+
+
+def _utf8(raw: bytes, path: Path) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc})") from exc
 
 
 def load_config_file(path: Path) -> Config:
@@ -190,13 +229,13 @@ def load_config_file(path: Path) -> Config:
     return load_config(text, str(path))
 
 
-# libyaml's safe loader when PyYAML was built with it: the same documents, ten times faster.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def parse_yaml(text: str, source: str) -> dict[str, Any]:
+    import yaml  # noqa: PLC0415 - only for an override or an unrecorded default (start-up time)
+
+    # libyaml's safe loader when PyYAML was built with it: the same documents, ten times faster.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(text, Loader=_YAML_LOADER)
+        data = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         where = ""
         mark = getattr(exc, "problem_mark", None)
@@ -225,6 +264,8 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any
 
 
 def validate(data: Mapping[str, Any], source: str) -> None:
+    import jsonschema  # noqa: PLC0415 - only when a config must be validated (start-up time)
+
     schema = load_schema("config.schema.json")
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda error: list(map(str, error.path)))

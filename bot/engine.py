@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from bot.config import Config
 from bot.configs import ConfigSet, gather_configs, linked_configs
-from bot.model import SEVERITIES, Finding, LinkReport, Readme, Review, ReviewedEntry, Submission
+from bot.model import (
+    SEVERITIES,
+    ChecklistItem,
+    Finding,
+    LinkReport,
+    Readme,
+    Review,
+    ReviewedEntry,
+    Submission,
+)
 from bot.net.remap import Remap
-from bot.net.types import Fetcher, FetchResult, Purpose
+from bot.net.types import Fetcher, FetchResult, Purpose, Request
 from bot.parse.checklist import parse_checklist
 from bot.parse.sections import parse_readme
 from bot.plan import PlannedLink, PlanOptions, plan_links
 from bot.rules import ENTRY_RULES, checklist, removals, structure, text_files
 from bot.rules.context import Context, EntryScope
+from bot.rules.zoo_links import Place, link_index
 from bot.scope import entries_in_scope
+from bot.scores import validate as scores_validate
 
 RULE = "scope"
 NO_DESCRIPTION = "the checklist (no PR description: pass it with --body FILE)"
@@ -45,17 +59,17 @@ def review(
 async def review_async(
     submission: Submission, config: Config, options: ReviewOptions, fetcher: Fetcher | None
 ) -> Review:
-    readmes = parse_readmes(submission, config)
-    base_readmes = {
-        path: parse_readme(text, task.name, path)
-        for path, text in submission.base_texts.items()
-        if (task := config.task_for_readme(path)) is not None and path not in submission.not_text
-    }
+    # Only the READMEs under review are parsed before the first request; the rest of the zoo
+    # (for the duplicates rule) is parsed while the requests are in flight.
+    readmes = LazyReadmes(submission.head_texts, config)
+    base_texts = {p: t for p, t in submission.base_texts.items() if p not in submission.not_text}
+    base_readmes = LazyReadmes(base_texts, config)
     scopes, notices, not_text = _scopes(submission, config, readmes, base_readmes, options)
     results: dict[Purpose, dict[str, FetchResult]] = {
         "body": {}, "probe": {}, "archive": {}, "checksum": {}
     }  # fmt: skip
     links: list[LinkReport] = []
+    zoo: _Zoo | None = None
     offline = options.offline or fetcher is None
     # The linked configs and their `_base_` chains are read from the source (offline too),
     # in a thread while the links are fetched.
@@ -69,7 +83,9 @@ async def review_async(
             config,
             PlanOptions(options.remaps, options.artifacts, options.verify_checksums),
         )
-        fetched = await fetcher.fetch([link.request for link in planned])
+        requests = [link.request for link in planned]
+        preparing = functools.partial(_prepare, readmes, config, submission.body, scopes)
+        fetched, zoo = await _fetch_and_prepare(fetcher.fetch(requests), preparing)
         reported: set[tuple[str, int]] = set()
         for link in planned:
             result = fetched[link.request]
@@ -81,6 +97,8 @@ async def review_async(
     configs: ConfigSet | None = ConfigSet() if submission.files is not None else None
     if reading is not None:
         configs = await reading
+    if zoo is None:
+        zoo = _prepare(readmes, config, submission.body)
     not_checked: list[str] = []
     if linked and configs is None:
         not_checked.append("the contents of config files (this source cannot read them)")
@@ -93,15 +111,16 @@ async def review_async(
     ctx = Context(
         config=config,
         submission=submission,
-        readmes=readmes,
+        readmes=zoo.readmes,
         today=options.today or datetime.now(UTC).date(),
-        checklist=None if submission.body is None else tuple(parse_checklist(submission.body)),
+        checklist=zoo.checklist,
         fetched=results["body"],
         probed=results["probe"],
         archives=results["archive"],
         checksums=results["checksum"],
         offline=offline,
         configs=configs,
+        zoo_index=zoo.links,
     )
     findings = notices + text_files.check(submission, not_text)
     for scope in scopes:
@@ -117,7 +136,7 @@ async def review_async(
     if scopes and not options.audit_all:
         findings += checklist.check(ctx)
     if not options.audit_all:
-        findings += removals.check(ctx, base_readmes)
+        findings += removals.check(ctx, base_readmes.parsed())
     return Review(
         base=submission.base,
         head=submission.head,
@@ -137,6 +156,90 @@ async def review_async(
     )
 
 
+class LazyReadmes:
+    """Task READMEs parsed when first asked for, each once."""
+
+    def __init__(self, texts: Mapping[str, str], config: Config) -> None:
+        self._texts = texts
+        self._config = config
+        self._parsed: dict[str, Readme] = {}
+
+    def get(self, path: str) -> Readme | None:
+        readme = self._parsed.get(path)
+        if readme is not None:
+            return readme
+        text = self._texts.get(path)
+        task = self._config.task_for_readme(path)
+        if text is None or task is None:
+            return None
+        readme = self._parsed[path] = parse_readme(text, task.name, path)
+        return readme
+
+    def parsed(self) -> dict[str, Readme]:
+        """All of them, parsed, in the order of their texts."""
+        return {path: readme for path in self._texts if (readme := self.get(path)) is not None}
+
+
+@dataclass(frozen=True)
+class _Zoo:
+    """Every task README at head, parsed, the index of their links (duplicates rule) and the
+    PR description's checklist."""
+
+    readmes: dict[str, Readme]
+    links: Mapping[str, list[Place]]
+    checklist: tuple[ChecklistItem, ...] | None
+
+
+def _prepare(
+    readmes: LazyReadmes, config: Config, body: str | None, scopes: Sequence[EntryScope] = ()
+) -> _Zoo:
+    """What the rules need besides the fetched files: every README, their links, the
+    checklist, and the validators of the scores files under review."""
+    parsed = {
+        task.readme: readme
+        for task in config.tasks
+        if (readme := readmes.get(task.readme)) is not None
+    }
+    checklist = None if body is None else tuple(parse_checklist(body))
+    zoo = _Zoo(parsed, link_index(parsed, config), checklist)
+    scores_validate.prepare(
+        {
+            name
+            for scope in scopes
+            for column in scope.task.columns
+            for spec in column.links
+            if spec.kind == "scores" and (name := spec.schema or scope.task.scores_schema)
+        }
+    )
+    return zoo
+
+
+async def _fetch_and_prepare(
+    fetching: Coroutine[Any, Any, dict[Request, FetchResult]], preparing: Callable[[], _Zoo]
+) -> tuple[dict[Request, FetchResult], _Zoo]:
+    """Fetch, and prepare the rules while the answers are awaited: in a thread, started once the
+    requests are out (the loop has nothing left to run), so that it does not slow them down."""
+    fetch = asyncio.ensure_future(fetching)
+    try:
+        await _until_idle()
+        zoo = await asyncio.to_thread(preparing)
+        return await fetch, zoo
+    finally:
+        fetch.cancel()  # a finished fetch ignores it; one left behind by an error stops
+
+
+async def _until_idle(tick: float = 0.001, limit: float = 0.5) -> None:
+    """Wait until the event loop is idle: a short sleep ends on time only when no other task
+    kept the loop busy (building the client, connecting, sending). At most `limit` seconds."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + limit
+    while loop.time() < give_up:
+        due = loop.time() + tick
+        await asyncio.sleep(tick)
+        if loop.time() - due < tick:
+            return
+
+
 def parse_readmes(submission: Submission, config: Config) -> dict[str, Readme]:
     """Every task README at head, parsed."""
     readmes: dict[str, Readme] = {}
@@ -150,8 +253,8 @@ def parse_readmes(submission: Submission, config: Config) -> dict[str, Readme]:
 def _scopes(
     submission: Submission,
     config: Config,
-    readmes: dict[str, Readme],
-    base_readmes: dict[str, Readme],
+    readmes: LazyReadmes,
+    base_readmes: LazyReadmes,
     options: ReviewOptions,
 ) -> tuple[list[EntryScope], list[Finding], list[str]]:
     """The sections to review, notices about what there is not to review, and the task
@@ -165,7 +268,6 @@ def _scopes(
     for task in config.tasks:
         if options.tasks and task.name not in options.tasks:
             continue
-        readme = readmes.get(task.readme)
         changed = submission.changed_file(task.readme)
         if changed is None and not audit_all:
             continue
@@ -173,6 +275,7 @@ def _scopes(
             touched_readmes += 1
             not_text.append(task.readme)
             continue
+        readme = readmes.get(task.readme)
         if readme is None:
             continue
         touched_readmes += 1

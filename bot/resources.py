@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import cache
 from pathlib import Path
@@ -33,3 +34,23 @@ def load_schema(relative: str) -> dict[str, Any]:
 def default_config_path() -> Path:
     """The bundled default catalog of the BDD100K model zoo."""
     return _PACKAGE_DIR / "default-config.yml"
+
+
+def default_record_path(path: Path) -> Path:
+    """Where the test suite records the default config at `path` once it has validated it."""
+    return path.with_name(path.stem + ".recorded.json")
+
+
+def recorded_default_config(path: Path, data: bytes) -> dict[str, Any] | None:
+    """The config `data` (read from `path`) holds, as the test suite validated and recorded it
+    (`default_record_path`), or None when `data` is not the recorded file (an edited or damaged
+    installation), which must then be parsed and validated."""
+    try:
+        with default_record_path(path).open(encoding="utf-8") as handle:
+            record = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("sha256") != hashlib.sha256(data).hexdigest():
+        return None
+    config = record.get("config")
+    return config if isinstance(config, dict) else None

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import pytest
 
-from bot.config import load_config, load_config_file, merge, normalize_header
+from bot import config as config_module
+from bot.config import (
+    build,
+    load_config,
+    load_config_file,
+    merge,
+    normalize_header,
+    parse_yaml,
+    record_default,
+    validate,
+)
 from bot.errors import ConfigError
 from bot.parse.sections import parse_readme
+from bot.resources import default_config_path, default_record_path, recorded_default_config
 
 
 def test_the_default_describes_the_nine_tasks() -> None:
@@ -126,3 +139,60 @@ def test_config_files(tmp_path: Path) -> None:
 
 def test_header_names_compare_without_case_and_spacing() -> None:
     assert normalize_header("  Box   AP-val ") == normalize_header("box ap-val")
+
+
+def test_the_bundled_default_is_valid_and_recorded() -> None:
+    """A run takes the recorded default (no YAML, no schema) only while default-config.yml is
+    the file validated here, and the record holds exactly what the YAML says."""
+    path = default_config_path()
+    raw = path.read_bytes()
+    data = parse_yaml(raw.decode("utf-8"), str(path))
+    validate(data, "bundled default")
+    record = json.loads(default_record_path(path).read_text(encoding="utf-8"))
+    assert record == {"sha256": hashlib.sha256(raw).hexdigest(), "config": data}, (
+        "bot/default-config.yml changed: record it (this validates it too) with "
+        "`python -c 'import bot.config as c; c.record_default()'` and commit "
+        "bot/default-config.recorded.json"
+    )
+    assert recorded_default_config(path, raw) == data
+    assert load_config() == build(data)
+
+
+@pytest.mark.parametrize("record", ["none", "other digest", "not json"])
+def test_a_bundled_default_that_is_not_the_recorded_one_is_validated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, record: str
+) -> None:
+    """An edited or damaged installation cannot slip an invalid config into a review."""
+    damaged = tmp_path / "default-config.yml"
+    text = default_config_path().read_text(encoding="utf-8")
+    damaged.write_text(text.replace("network:\n", "network:\n  timeout_secs: 5\n", 1), "utf-8")
+    recorded = default_record_path(damaged)
+    if record == "other digest":
+        valid = parse_yaml(text, "default")
+        recorded.write_text(json.dumps({"sha256": "0" * 64, "config": valid}), "utf-8")
+    elif record == "not json":
+        recorded.write_text("{", "utf-8")
+    monkeypatch.setattr(config_module, "default_config_path", lambda: damaged)
+    with pytest.raises(ConfigError, match=r"(?s)bundled default is not a valid .*timeout_secs"):
+        load_config()
+    damaged.write_text(text.replace("timeout_seconds: 20", "timeout_seconds: 7"), "utf-8")
+    assert load_config().network.timeout_seconds == 7  # valid, though not the recorded file
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        damaged.write_bytes(b"\xff" + text.encode())
+        load_config()
+
+
+def test_record_default_writes_what_load_config_trusts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edited = tmp_path / "default-config.yml"
+    edited.write_text("network: {timeout_secs: 1}\n")
+    with pytest.raises(ConfigError, match="timeout_secs"):
+        record_default(edited)  # an invalid config is not recorded
+    assert not default_record_path(edited).exists()
+    text = default_config_path().read_text("utf-8")
+    edited.write_text(text.replace("timeout_seconds: 20", "timeout_seconds: 9"))
+    assert record_default(edited) == default_record_path(edited)
+    monkeypatch.setattr(config_module, "default_config_path", lambda: edited)
+    monkeypatch.setattr(config_module, "validate", lambda data, source: pytest.fail("validated"))
+    assert load_config().network.timeout_seconds == 9

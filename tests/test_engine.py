@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
+import pytest
+
+from bot import engine
 from bot.engine import ReviewOptions, review
 from bot.example.scores import dumps_scores, make_scores
-from bot.model import ChangedFile, Finding, Review, ReviewedEntry, Submission
+from bot.model import ChangedFile, Finding, Readme, Review, ReviewedEntry, Submission
 from bot.net.remap import parse_remap
 from bot.net.types import FetchResult, Request
 from bot.quote import plain
@@ -353,3 +358,46 @@ def test_an_error_outranks_incomplete() -> None:
     assert result.unchecked and result.count("error") == 1
     assert result.verdict == "fail"
     assert val in fetcher.calls[0]
+
+
+def test_the_first_request_waits_only_for_the_readmes_under_review(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The unchanged READMEs are parsed while the requests are in flight, and the duplicates
+    rule still sees their links."""
+    parsed: list[str] = []
+    real_parse = engine.parse_readme
+
+    def parse(text: str, task: str, path: str) -> Readme:
+        parsed.append(path)
+        return real_parse(text, task, path)
+
+    class Watching(StubFetcher):
+        async def fetch(self, requests: Sequence[Request]) -> dict[Request, FetchResult]:
+            self.parsed_then = list(parsed)
+            await asyncio.sleep(0.05)  # the requests in flight
+            return await super().fetch(requests)
+
+    monkeypatch.setattr(engine, "parse_readme", parse)
+    shared = scores_url("det", "shared", "val")
+    mot = task_readme(
+        "mot",
+        method_section(
+            "Tracker",
+            task="mot",
+            rows=[make_row("mot", "trk", {"Scores-val": f"[scores]({shared})"})],
+        ),
+    )
+    det = task_readme(
+        "det",
+        GOOD,
+        method_section(rows=[make_row(slug="n", overrides={"Scores-val": f"[scores]({shared})"})]),
+    )
+    submission = pr({DET: det}, {DET: BASE})
+    submission = replace(submission, head_texts={**submission.head_texts, MOT: mot})
+    fetcher = Watching()
+    result = run_review(submission, fetcher, offline=False)
+    assert fetcher.parsed_then == [DET, DET]  # the head and the base of the changed README
+    assert sorted(parsed) == [DET, DET, MOT]  # each README parsed once
+    duplicates = [f for f in result.findings if f.rule == "duplicates"]
+    assert len(duplicates) == 1 and f"{MOT}:" in duplicates[0].message

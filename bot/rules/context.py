@@ -66,10 +66,14 @@ class Context:
     # The configs that reviewed rows link and their `_base_` chains, as read at head; None when
     # the source cannot read files (their contents are then not checked).
     configs: ConfigSet | None = None
+    # `zoo_links` when the engine built it already (while the requests were in flight).
+    zoo_index: Mapping[str, list[Place]] | None = field(default=None, repr=False, compare=False)
 
     @cached_property
-    def zoo_links(self) -> dict[str, list[Place]]:
+    def zoo_links(self) -> Mapping[str, list[Place]]:
         """Every config, weights and scores link of the zoo at head, built once per review."""
+        if self.zoo_index is not None:
+            return self.zoo_index
         return link_index(self.readmes, self.config)
 
     @cached_property

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
+from functools import cached_property
 
 from bot.config import ColumnSpec, LinkSpec, TaskSpec, normalize_header
 from bot.model import Cell, Link, ResultTable, TableRow
@@ -23,10 +24,19 @@ class Layout:
     misspelled: tuple[int, ...] = ()
 
     def cell(self, row: TableRow, column: ColumnSpec) -> Cell | None:
-        for index, spec in enumerate(self.columns):
-            if spec is column and index < len(row.cells):
-                return row.cells[index]
+        index = self._first_index.get(id(column))
+        if index is not None and index < len(row.cells):
+            return row.cells[index]
         return None
+
+    @cached_property
+    def _first_index(self) -> dict[int, int]:
+        """Where each column spec first stands in the header (the cell `cell` returns)."""
+        first: dict[int, int] = {}
+        for index, spec in enumerate(self.columns):
+            if spec is not None:
+                first.setdefault(id(spec), index)
+        return first
 
     def aligned(self, row: TableRow) -> bool:
         """Whether the row has one cell per header column, so its cells can be trusted."""

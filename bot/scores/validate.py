@@ -7,13 +7,14 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from itertools import islice
-from typing import Any
-
-import jsonschema  # type: ignore[import-untyped, unused-ignore]
+from typing import TYPE_CHECKING, Any
 
 from bot.quote import q
 from bot.resources import load_schema, schemas_dir
 from bot.scores.load import ScoresError, ScoresProblem, parse_json
+
+if TYPE_CHECKING:
+    import jsonschema  # type: ignore[import-untyped, unused-ignore]
 
 SCHEMA_NAMES: tuple[str, ...] = (
     "tagging",
@@ -54,15 +55,10 @@ _UNEDITED = "Link the file exactly as `python -m bdd100k.eval.run ... --out-file
 _SortablePath = tuple[tuple[int, int | str], ...]
 """A JSON path as sortable pairs: (0, list index) or (1, object key)."""
 
-_FORMAT_CHECKER = jsonschema.FormatChecker(formats=())
-
 
 def _is_finite(instance: object) -> bool:
     """The "finite" format: a float must not be NaN or infinite; other values pass."""
     return not isinstance(instance, float) or math.isfinite(instance)
-
-
-_FORMAT_CHECKER.checks("finite")(_is_finite)
 
 
 def check_scores(doc: object, schema_name: str) -> list[ScoresProblem]:
@@ -113,14 +109,29 @@ def lookup(doc: object, key: Sequence[str | int]) -> float | int | None:
     return node
 
 
+def prepare(schema_names: Iterable[str]) -> None:
+    """Build the validators ahead of use (the engine does it while the files are fetched);
+    an unknown name is left for check_scores to raise."""
+    for name in schema_names:
+        try:
+            _validator(name)
+        except ValueError:
+            continue
+
+
 @cache
 def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
+    # jsonschema is imported by the first validation, not at start-up: most commands need none.
+    import jsonschema  # noqa: PLC0415
+
     if not _SCHEMA_NAME.match(schema_name):
         raise ValueError(f"invalid scores schema name {schema_name!r}")
     if not (schemas_dir() / "scores" / f"{schema_name}.json").is_file():
         raise ValueError(f"unknown scores schema {schema_name!r}; known: {', '.join(SCHEMA_NAMES)}")
     schema = load_schema(f"scores/{schema_name}.json")
-    return jsonschema.Draft202012Validator(_inline_refs(schema), format_checker=_FORMAT_CHECKER)
+    format_checker = jsonschema.FormatChecker(formats=())
+    format_checker.checks("finite")(_is_finite)
+    return jsonschema.Draft202012Validator(_inline_refs(schema), format_checker=format_checker)
 
 
 def _inline_refs(schema: Any) -> Any:
