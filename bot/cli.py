@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import re
 import sys
 import traceback
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from bot.model import Review, Submission
 from bot.net.remap import parse_remap
 from bot.report.output import EXIT_CODES, FORMATS, write_report
 from bot.report.progress import ProgressBar
+from bot.rules.suggest import closest
 from bot.sources.local import GitRepo, load_submission, read_repo_config, resolve_revisions
 
 if TYPE_CHECKING:
@@ -68,9 +70,45 @@ def _exit(code: int) -> NoReturn:
     os._exit(code)
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with "did you mean" for a mistyped command, choice or flag."""
+
+    # The subcommands' parsers, by name (set on the top-level parser).
+    commands: dict[str, Parser]
+
+    def error(self, message: str) -> NoReturn:
+        choice = _INVALID_CHOICE.search(message)
+        if choice is not None:
+            options = re.findall(r"[\w.-]+", choice.group("options"))
+            guess = closest(choice.group("value"), options, cutoff=0.6)
+            if guess is not None:
+                message += f"; did you mean {guess!r}?"
+        super().error(message)
+
+    def flags(self) -> list[str]:
+        """Every option string of this parser, e.g. `--offline`."""
+        return [flag for action in self._actions for flag in action.option_strings]
+
+
+_INVALID_CHOICE = re.compile(
+    r"invalid choice: '(?P<value>[^']*)' \(choose from (?P<options>[^)]*)\)"
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        command = parser.commands.get(getattr(args, "command", None) or "", parser)
+        parts = []
+        for arg in unknown:
+            guess = (
+                closest(arg.split("=", 1)[0], command.flags(), cutoff=0.7)
+                if arg.startswith("--")
+                else None
+            )
+            parts.append(f"{arg} (did you mean {guess}?)" if guess else arg)
+        command.error(f"unrecognized arguments: {' '.join(parts)}")
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
@@ -95,8 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser() -> Parser:
+    parser = Parser(
         prog="zoo-review",
         description="Review a model-zoo contribution: template, checklist, venue, links, scores.",
     )
@@ -192,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_output_options(example)
     example.add_argument("--keep", type=Path, help="build the example zoo in this new folder")
     example.set_defaults(run=run_example)
+    parser.commands = {"check": check, "audit": audit, "example": example}
     return parser
 
 
@@ -337,12 +376,26 @@ def run_audit(args: argparse.Namespace) -> int:
     unknown = [name for name in args.task if config.task(name) is None]
     if unknown:
         known = ", ".join(task.name for task in config.tasks)
-        raise UsageError(f"--task {', '.join(unknown)}: no such task (tasks: {known})")
+        guesses = [guess_task(name, config) for name in unknown]
+        meant = "".join(f"; did you mean --task {g}?" for g in guesses if g is not None)
+        raise UsageError(f"--task {', '.join(unknown)}: no such task (tasks: {known}){meant}")
     if args.max_cache_age < 0:
         raise UsageError("--max-cache-age must not be negative")
     submission = load_submission(repo, config, head, head)
     result = run_review(submission, config, args, audit_tasks=tuple(args.task))
     return write_report(result, config, args.format, args.output)
+
+
+def guess_task(name: str, config: Config) -> str | None:
+    """The task a mistyped `--task` means: a close name (`dett`), or the task whose title has
+    the word (`detection` for det, Object Detection)."""
+    names = [task.name for task in config.tasks]
+    guess = closest(name, names, cutoff=0.6)
+    if guess is not None:
+        return guess
+    word = name.casefold()
+    titled = [task.name for task in config.tasks if word in task.title.casefold().split()]
+    return titled[0] if len(titled) == 1 else None
 
 
 def run_review(

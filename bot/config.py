@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from difflib import get_close_matches
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -288,6 +289,16 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
         match = re.search(r"\((.*) (?:was|were) unexpected\)", error.message)
         unexpected = match.group(1) if match else error.message
+        known = [str(key) for key in error.schema.get("properties", {})]  # type: ignore[union-attr]
+        names = (
+            [name for name in error.instance if name not in known]
+            if isinstance(error.instance, dict)
+            else []
+        )
+        guesses = [(name, get_close_matches(str(name), known, n=1, cutoff=0.75)) for name in names]
+        meant = [f"'{name}': did you mean '{found[0]}'?" for name, found in guesses if found]
+        if len(names) == 1 and meant:
+            return f"unknown key {meant[0]}"
         return f"unknown key {unexpected}; check the spelling against README.md, 'Configuration'"
     if error.validator == "required":
         match = re.match(r"(.*) is a required property", error.message)

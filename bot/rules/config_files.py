@@ -13,6 +13,7 @@ from bot.rules.config_chain import ChainIssue, own_issues
 from bot.rules.context import Context, EntryScope
 from bot.rules.fetched import Unchecked, describe_failure
 from bot.rules.layout import Layout
+from bot.rules.suggest import missing_config
 from bot.urls import github_blob, is_relative, is_web, repo_path
 
 RULE = "config"
@@ -93,11 +94,7 @@ class _SectionCheck:
                     f"Put the config file under {where} and link it from there.",
                 )
             elif path not in present and complete:
-                self.add(
-                    row.line,
-                    f"The config file {q(path)} does not exist at the reviewed commit.",
-                    f"Add the file to your PR under {where}, or fix the path in '{column}'.",
-                )
+                self.findings.append(missing_config(self.ctx, section, row, url, path))
             else:
                 self.contents(layout, row, path)
             return
