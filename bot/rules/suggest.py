@@ -10,6 +10,7 @@ from bot.model import Finding, MethodSection, TableRow
 from bot.quote import q
 from bot.rules.context import Context
 from bot.rules.fixes import cell_fix
+from bot.urls import is_relative, repo_path
 
 # How alike a config path must be to an existing file (difflib's ratio) to be suggested.
 CONFIG_PATH = 0.85
@@ -27,13 +28,11 @@ def closest_config(ctx: Context, path: str, folder: str) -> str | None:
     of the same type under `folder` that no row of the zoo links yet, preferring one the PR
     adds; None when none is close."""
     ext = posixpath.splitext(path)[1]
-    linked = ctx.zoo_links
+    linked = _linked_configs(ctx)
     candidates = [
         other
         for other in ctx.submission.head_paths
-        if other.startswith(folder + "/")
-        and other.endswith(ext)
-        and f"config:{other}" not in linked
+        if other.startswith(folder + "/") and other.endswith(ext) and other not in linked
     ]
     added = {c.path for c in ctx.submission.changed if c.status == "added"}
     best: tuple[float, str] | None = None
@@ -46,6 +45,23 @@ def closest_config(ctx: Context, path: str, folder: str) -> str | None:
         if best is None or (score, other) > best:
             best = (score, other)
     return None if best is None else best[1]
+
+
+def _linked_configs(ctx: Context) -> set[str]:
+    """Every file a `[config](…)` link of the zoo names, in any row (a row whose cells are
+    miscounted included)."""
+    linked: set[str] = set()
+    for readme in ctx.readmes.values():
+        for section in readme.sections:
+            for row in section.rows:
+                for cell in row.cells:
+                    for link in cell.links:
+                        url = link.url.strip()
+                        if link.label.casefold() == "config" and url and is_relative(url):
+                            target = repo_path(readme.path, url)
+                            if target is not None:
+                                linked.add(target)
+    return linked
 
 
 def relative_link(readme: str, path: str, written: str) -> str:
