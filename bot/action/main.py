@@ -120,6 +120,8 @@ def _run(env: Mapping[str, str]) -> int:
 
 
 def _dispatch(ctx: RunContext, todo: Plan) -> tuple[int, Outputs]:
+    """The run's work; its exit code and outputs are those of the review it did (PR runs end by
+    making sure the PR's head has a final status, which may mean a review), else `skipped`."""
     if isinstance(todo, Audit):
         audited = run_audit(ctx, todo.branch)
         return audited.code, audited.outputs
@@ -132,7 +134,7 @@ def _dispatch(ctx: RunContext, todo: Plan) -> tuple[int, Outputs]:
     if isinstance(todo, Skip):
         assert todo.number is not None
         outcome = handle_pull(ctx, todo.number, force=False)
-        return EXIT_PASS, Outputs()
+        return outcome.code, outcome.outputs
     return _command(ctx, todo)
 
 
@@ -141,8 +143,8 @@ def _command(ctx: RunContext, todo: Command) -> tuple[int, Outputs]:
     head is made sure to have a final status (this run may have replaced a queued review)."""
     if todo.author == ctx.login:
         workflow.log("zoo-review: the comment is zoo-review's own.")
-        handle_pull(ctx, todo.number, force=False)
-        return EXIT_PASS, Outputs()
+        outcome = handle_pull(ctx, todo.number, force=False)
+        return outcome.code, outcome.outputs
     pull = ctx.repo.get_pull(todo.number)
     comment = pull.get_issue_comment(todo.comment_id)
     react(comment, "eyes")
@@ -152,14 +154,14 @@ def _command(ctx: RunContext, todo: Command) -> tuple[int, Outputs]:
             reply(pull, refusal(todo.author, found))
         react(comment, "-1")
         workflow.log(f"zoo-review: {todo.author} may not run commands ({found}); nothing was run.")
-        handle_pull(ctx, todo.number, force=False)
-        return EXIT_PASS, Outputs()
+        outcome = handle_pull(ctx, todo.number, force=False)
+        return outcome.code, outcome.outputs
     parsed = parse_command(todo.line)
     if parsed.name != "recheck":
         reply(pull, HELP if parsed.name == "help" else parsed.problem or "Unknown command.")
         react(comment, "+1" if parsed.name == "help" else "-1")
-        handle_pull(ctx, todo.number, force=False)
-        return EXIT_PASS, Outputs()
+        outcome = handle_pull(ctx, todo.number, force=False)
+        return outcome.code, outcome.outputs
     workflow.log(f"zoo-review: recheck of PR #{todo.number} asked by a collaborator ({found}).")
     try:
         outcome = handle_pull(ctx, todo.number, force=True)

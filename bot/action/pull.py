@@ -141,12 +141,18 @@ def _has_final(ctx: RunContext, pull: PullRequest, snap: PullSnapshot) -> bool:
     """Whether a run of this PR set a final status on its head for the state it has now (with
     the sticky comment on, its stored base commit and description must match too)."""
     writer = _writer(ctx, snap, None)
-    mine = newest_by_pr(writer.history()).get(snap.number)
-    if mine is None or mine.state not in FINAL or mine.description.startswith(NOT_A_REVIEW):
-        return False
-    if not ctx.inputs.comment:
-        return True
-    stored = previous_state(ours(pull.get_issue_comments(), ctx.login))
+    try:
+        with ctx.budget.phase(PUBLISH_RESERVE + FINAL_RESERVE):
+            mine = newest_by_pr(writer.history()).get(snap.number)
+            if mine is None or mine.state not in FINAL:
+                return False
+            if mine.description.startswith(NOT_A_REVIEW):
+                return False
+            if not ctx.inputs.comment:
+                return True
+            stored = previous_state(ours(pull.get_issue_comments(), ctx.login))
+    except BudgetExhausted:
+        return False  # the review that follows says so in the final status
     return (
         stored is not None
         and stored.head == snap.head_sha
@@ -240,11 +246,13 @@ def _review_once(ctx: RunContext, pull: PullRequest, snap: PullSnapshot, config:
 def _review_and_publish(r: _Round, read_only: bool) -> Outcome:
     ctx, snap = r.ctx, r.snap
     try:
+        # Reading the PR and reviewing it (which may read config files at its head) keep the
+        # reserve for publishing and for the final status.
         with ctx.budget.phase(PUBLISH_RESERVE + FINAL_RESERVE):
             data = load_pull(ctx.repo, r.pull, snap, r.config)
+            result = run_review(ctx, data.submission, r.config, audit=False)
     except BudgetExhausted as exc:
         return _out_of_budget(ctx, r.status, str(exc))
-    result = run_review(ctx, data.submission, r.config, audit=False)
     result.findings += data.findings
     r.links = Links(
         r.links.server_url,
