@@ -23,7 +23,13 @@ from bot.net.remap import parse_remap
 from bot.report.output import EXIT_CODES, FORMATS, write_report
 from bot.report.progress import ProgressBar
 from bot.rules.suggest import closest
-from bot.sources.local import GitRepo, load_submission, read_repo_config, resolve_revisions
+from bot.sources.local import (
+    GitRepo,
+    load_submission,
+    read_repo_config,
+    resolve_revisions,
+    uncommitted_work,
+)
 
 if TYPE_CHECKING:
     from bot.net.types import Fetcher
@@ -289,6 +295,19 @@ def run_check(args: argparse.Namespace) -> int:
         config = load_config_file(args.config)
     else:
         config = load_config(read_repo_config(repo, base))
+    if args.head is None and not args.worktree:
+        # Edits not committed yet are what the contributor is working on: review them too.
+        dirty = uncommitted_work(repo, config)
+        if dirty:
+            args.worktree = True
+            listed = ", ".join(dirty[:3]) + (
+                f" and {len(dirty) - 3} more" if len(dirty) > 3 else ""
+            )
+            print(
+                f"zoo-review: reviewing the work tree: {listed} not committed "
+                "(--head HEAD reviews the last commit only)",
+                file=sys.stderr,
+            )
     submission = load_submission(
         repo, config, base, head, worktree=args.worktree, body_file=args.body
     )

@@ -448,12 +448,13 @@ def test_worktree_reviews_uncommitted_changes(
         readme.read_text(encoding="utf-8").replace("[CVPR 2023]", "[arXiv 2023]"),
         encoding="utf-8",
     )
-    code, report = run(scenario, capsys)
-    assert code == 0
-    code, report = run(scenario, capsys, "--worktree")
-    assert code == 1
-    assert errors(report) == [("venue", "det/README.md", scenario.line_of("[Example R-CNN: A"))]
-    assert report["reviewed"]["head"].endswith("+worktree")
+    code, report = run(scenario, capsys, "--head", "HEAD")
+    assert code == 0  # exactly the commit
+    for flags in ((), ("--worktree",)):  # the default head has the uncommitted edit too
+        code, report = run(scenario, capsys, *flags)
+        assert code == 1
+        assert errors(report) == [("venue", "det/README.md", scenario.line_of("[Example R-CNN: A"))]
+        assert report["reviewed"]["head"].endswith("+worktree")
 
 
 def test_config_comes_from_the_base_branch(

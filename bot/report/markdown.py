@@ -9,6 +9,7 @@ from bot import __version__
 from bot.model import Finding, Review, Severity
 from bot.quote import clean, render
 from bot.report.links import markdown_table
+from bot.report.text import short_rev
 
 LineLink = Callable[[str, int | None], str | None]
 
@@ -91,7 +92,7 @@ def render_markdown(
 
 
 def _reviewed(review: Review) -> str:
-    head = review.head[:12]
+    head = short_rev(review.head)
     if not review.base:
         return f"Reviewed `{head}`."
     return f"Reviewed `{head}` against `{review.base[:12]}`."

@@ -43,7 +43,15 @@ def render_text(review: Review, colour: bool = False) -> str:
 
 
 def _range(review: Review) -> str:
-    return f"{review.base[:12]}..{review.head[:12]}" if review.base else review.head[:12]
+    head = short_rev(review.head)
+    return f"{review.base[:12]}..{head}" if review.base else head
+
+
+def short_rev(rev: str) -> str:
+    """A commit id cut to 12 characters, keeping a `+worktree` suffix (the work tree was
+    reviewed, uncommitted changes included)."""
+    sha, plus, rest = rev.partition("+")
+    return sha[:12] + plus + rest
 
 
 def _finding(finding: Finding, paint: Paint) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 import stat
 import subprocess
 import sys
@@ -217,6 +218,39 @@ def resolve_revisions(repo: GitRepo, base_rev: str | None, head_rev: str | None)
     else:
         base = repo.default_base(head)
     return base, head
+
+
+def uncommitted_work(repo: GitRepo, config: Config) -> list[str]:
+    """What a review of HEAD would miss: task READMEs that differ from HEAD (in the index or the
+    work tree, or new), files in a task's configs folder that do, and untracked files there that
+    a task README in the work tree links."""
+    raw = repo.git("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames")
+    readmes = {task.readme: task for task in config.tasks}
+    folders = [task.configs.rstrip("/") + "/" for task in config.tasks if task.configs]
+    found: list[str] = []
+    for entry in raw.decode("utf-8", "replace").split("\0"):
+        code, path = entry[:2], entry[3:]
+        if not path:
+            continue
+        in_configs = any(path.startswith(folder) for folder in folders)
+        untracked = code == "??"
+        if path in readmes or (
+            in_configs and (not untracked or _linked_from_a_readme(repo, path, readmes))
+        ):
+            found.append(path)
+    return found
+
+
+def _linked_from_a_readme(repo: GitRepo, path: str, readmes: Mapping[str, object]) -> bool:
+    """Whether a task README in the work tree names `path` (relative to its folder)."""
+    for readme in readmes:
+        relative = posixpath.relpath(path, posixpath.dirname(readme) or ".")
+        if relative.startswith("../"):
+            continue
+        data = _worktree_bytes(repo, readme)
+        if data is not None and relative.encode() in data:
+            return True
+    return False
 
 
 def read_repo_config(repo: GitRepo, base: str) -> str | None:
