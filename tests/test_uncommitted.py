@@ -73,9 +73,10 @@ def test_untracked_config_that_a_row_links_counts(
     report, err = check(git_zoo, capsys, "--head", "HEAD")
     assert err == ""
     messages = [f["message"] for f in report["findings"] if f["rule"] == "config"]
-    assert messages == [
+    assert len(messages) == 1
+    assert messages[0].startswith(
         "The config file `det/configs/det/new.py` does not exist at the reviewed commit."
-    ]
+    )
 
 
 def test_unrelated_untracked_files_do_not_count(
