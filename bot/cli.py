@@ -249,6 +249,9 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
         "or github (workflow commands: annotations in a GitHub Actions run)",
     )
     parser.add_argument("--output", type=Path, help="write the report to this file, not stdout")
+    parser.add_argument(
+        "--verbose", action="store_true", help="list every entry reviewed, not only their count"
+    )
 
 
 def add_network_options(parser: argparse.ArgumentParser) -> None:
@@ -314,7 +317,7 @@ def run_check(args: argparse.Namespace) -> int:
     result = run_review(submission, config, args)
     if args.fix:
         result = fix_in_place(result, repo.root, submission.body_path, args.body)
-    return write_report(result, config, args.format, args.output)
+    return write_report(result, config, args.format, args.output, verbose=args.verbose)
 
 
 def fix_in_place(result: Review, root: Path, body_path: str, body: Path | None) -> Review:
@@ -368,7 +371,9 @@ def run_check_pr(args: argparse.Namespace) -> int:
         write_text(checked.comment, args.output)
         code = EXIT_CODES[checked.review.verdict]
     else:
-        code = write_report(checked.review, checked.config, args.format, args.output)
+        code = write_report(
+            checked.review, checked.config, args.format, args.output, verbose=args.verbose
+        )
     remote.print_summary(checked.summary)
     return code
 
@@ -402,7 +407,7 @@ def run_audit(args: argparse.Namespace) -> int:
         raise UsageError("--max-cache-age must not be negative")
     submission = load_submission(repo, config, head, head)
     result = run_review(submission, config, args, audit_tasks=tuple(args.task))
-    return write_report(result, config, args.format, args.output)
+    return write_report(result, config, args.format, args.output, verbose=args.verbose)
 
 
 def guess_task(name: str, config: Config) -> str | None:

@@ -142,6 +142,31 @@ class NetworkPolicy:
 
 
 @dataclass(frozen=True)
+class IgnoreSpec:
+    """A maintainers' exception: findings it matches (every given pattern) are hidden."""
+
+    reason: str
+    rule: str | None = None
+    path: str | None = None
+    section: str | None = None
+    url: str | None = None
+
+    def describe(self) -> str:
+        """`rule venue, section 'HRNet'`: the entry as maintainers wrote it."""
+        parts = [
+            f"{key} {value!r}"
+            for key, value in (
+                ("rule", self.rule),
+                ("path", self.path),
+                ("section", self.section),
+                ("url", self.url),
+            )
+            if value is not None
+        ]
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
 class Config:
     zoo_name: str
     tasks: tuple[TaskSpec, ...]
@@ -153,6 +178,7 @@ class Config:
     repository: str | None = None
     guide: str | None = None
     source: str = "bundled default"
+    ignore: tuple[IgnoreSpec, ...] = ()
     # Base branches whose PRs the Action reviews; empty: the repository's default branch.
     branches: tuple[str, ...] = ()
 
@@ -347,6 +373,16 @@ def build(data: Mapping[str, Any], source: str = "bundled default") -> Config:
             Severity, data.get("scores", {}).get("test_format_severity", "warning")
         ),
         placeholders=tuple(data.get("template", {}).get("placeholders", ())),
+        ignore=tuple(
+            IgnoreSpec(
+                reason=entry["reason"],
+                rule=entry.get("rule"),
+                path=entry.get("path"),
+                section=entry.get("section"),
+                url=entry.get("url"),
+            )
+            for entry in data.get("ignore", ())
+        ),
         source=source,
     )
 

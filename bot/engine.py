@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.config import Config
 from bot.configs import ConfigSet, gather_configs, linked_configs
+from bot.ignore import apply_ignores, unused_notice
 from bot.model import (
     SEVERITIES,
     ChecklistItem,
@@ -27,13 +28,15 @@ from bot.parse.checklist import parse_checklist
 from bot.parse.sections import parse_readme
 from bot.plan import PlannedLink, PlanOptions, plan_links
 from bot.rules import ENTRY_RULES, checklist, removals, structure, text_files
+from bot.rules.audience import for_maintainers
 from bot.rules.context import Context, EntryScope
+from bot.rules.venue import config_file
 from bot.rules.zoo_links import Place, link_index
 from bot.scope import entries_in_scope
 from bot.scores import validate as scores_validate
 
 RULE = "scope"
-NO_DESCRIPTION = "the checklist (no PR description: pass it with --body FILE)"
+NO_DESCRIPTION = "the checklist (no PR description; pass it with --body FILE)"
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ async def review_async(
         blocked = structure.blocked_lines(scope, ctx)
         for rule in ENTRY_RULES:
             findings.extend(
-                finding
+                replace(finding, section=scope.section.name)
                 for finding in rule(scope, ctx)
                 if scope.covers(finding.line)
                 and (finding.rule == structure.RULE or finding.line not in blocked)
@@ -137,6 +140,13 @@ async def review_async(
         findings += checklist.check(ctx)
     if not options.audit_all:
         findings += removals.check(ctx, base_readmes.parsed())
+    if options.audit_all:
+        findings = [for_maintainers(finding) for finding in findings]
+    ignored = apply_ignores(findings, config, ctx.readmes)
+    findings = ignored.kept
+    if options.audit_all and not options.tasks:
+        # Only a review of the whole zoo can tell that an exception excuses nothing any more.
+        findings += [unused_notice(spec, config_file(config.source)) for spec in ignored.unused]
     return Review(
         base=submission.base,
         head=submission.head,
@@ -153,6 +163,8 @@ async def review_async(
         findings=sort_findings(findings, submission.body_path),
         links=links,
         not_checked=not_checked,
+        ignored=ignored.hidden,
+        audit=options.audit_all,
     )
 
 

@@ -234,6 +234,8 @@ class Finding:
     # The corrected line, when the fix is mechanical (`zoo-review check --fix`, and a
     # suggestion in the Action's inline review).
     fix: Fix | None = None
+    # The method section the finding is about, when it is about one.
+    section: str | None = None
 
 
 @dataclass(frozen=True)
@@ -277,6 +279,19 @@ class Review:
     # What the review was asked not to check (e.g. "links (offline)"): said with the verdict,
     # so that a review of part of the contribution never reads as "all checks passed".
     not_checked: list[str] = field(default_factory=list)
+    # Findings hidden by the config's `ignore:` list (counted, not shown).
+    ignored: int = 0
+    # A review of every entry (audit, --all), for maintainers, rather than of a PR.
+    audit: bool = False
+
+    @property
+    def headline_not_checked(self) -> str:
+        """`linked files and pages not checked: offline; …` for the verdict's line."""
+        said = []
+        for item in self.not_checked:
+            what, _, why = item.partition(" (")
+            said.append(f"{what} not checked: {why.rstrip(')')}" if why else f"{what} not checked")
+        return "; ".join(said)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity == severity)

@@ -182,7 +182,7 @@ def test_normal_review_reports_a_missing_description() -> None:
     assert [f for f in result.findings if f.rule == "checklist"] == []
     assert result.not_checked == [
         "linked files and pages (offline)",
-        "the checklist (no PR description: pass it with --body FILE)",
+        "the checklist (no PR description; pass it with --body FILE)",
     ]
     assert result.verdict == "pass"
 

@@ -37,6 +37,7 @@ def test_json_contract() -> None:
         "verdict": "fail",
         "reviewed": {"base": "a" * 40, "head": "b" * 40},
         "not_checked": [],
+        "ignored": 0,
         "summary": {"errors": 1, "warnings": 0, "notices": 1},
         "entries": [
             {"task": "det", "path": "det/README.md", "section": "My Net", "line": 12, "rows": 3}
@@ -50,6 +51,7 @@ def test_json_contract() -> None:
                 "message": "`arXiv 2023` is not a venue.",
                 "hint": "Fix.",
                 "incomplete": False,
+                "section": None,
                 "fix": None,
             },
             {
@@ -60,6 +62,7 @@ def test_json_contract() -> None:
                 "message": "Not checked.",
                 "hint": None,
                 "incomplete": False,
+                "section": None,
                 "fix": None,
             },
         ],
@@ -204,14 +207,17 @@ def test_a_partial_review_never_says_all_checks_passed() -> None:
     result.not_checked = ["linked files and pages (offline)"]
     assert result.verdict == "pass"
     markdown = render_markdown(result)
-    assert markdown.startswith("### ✅ zoo-review: no problems found in what was checked\n")
+    assert markdown.startswith(
+        "### ✅ zoo-review: no problems found in what was checked (linked files and pages not "
+        "checked: offline)\n"
+    )
     assert "Not checked: linked files and pages (offline)." in markdown
     assert (
         render_text(result)
         .rstrip()
         .endswith(
-            "✓ pass: 0 error(s), 0 warning(s), 0 notice(s) (not checked: linked files and pages "
-            "(offline))"
+            "✓ pass: no problems found in what was checked (linked files and pages not checked: "
+            "offline): 0 error(s), 0 warning(s), 0 notice(s)"
         )
     )
 

@@ -18,6 +18,8 @@ def to_dict(review: Review) -> dict[str, Any]:
         "reviewed": {"base": review.base, "head": review.head},
         # Added after the first release: what the review was asked not to check.
         "not_checked": list(review.not_checked),
+        # Added after the first release: findings hidden by the config's `ignore:` list.
+        "ignored": review.ignored,
         "summary": {
             "errors": review.count("error"),
             "warnings": review.count("warning"),
@@ -42,6 +44,8 @@ def to_dict(review: Review) -> dict[str, Any]:
                 "message": plain(finding.message),
                 "hint": None if finding.hint is None else plain(finding.hint),
                 "incomplete": finding.incomplete,
+                # Added after the first release: the method section it is about, if any.
+                "section": finding.section,
                 # Added after the first release: the corrected line, when the fix is mechanical.
                 "fix": None
                 if finding.fix is None

@@ -48,7 +48,10 @@ def render_markdown(
             "not run"
         )
     elif review.not_checked:
-        title = "### ✅ zoo-review: no problems found in what was checked"
+        title = (
+            "### ✅ zoo-review: no problems found in what was checked "
+            f"({review.headline_not_checked})"
+        )
     elif warnings:
         title = f"### ✅ zoo-review: no errors, {_plural(warnings, 'warning')}"
     else:
@@ -63,22 +66,39 @@ def render_markdown(
         ]
     if review.not_checked:
         parts += [f"Not checked: {'; '.join(review.not_checked)}.", ""]
+    if review.ignored:
+        parts += [f"{_plural(review.ignored, 'finding')} ignored by the config.", ""]
     if review.entries:
-        parts.append("| Entry | Task | Rows reviewed |")
-        parts.append("| --- | --- | --- |")
+        table = ["| Entry | Task | Rows reviewed |", "| --- | --- | --- |"]
         for entry in review.entries:
             where = _where(entry.path, entry.line, line_link)
             # GitHub splits table cells at every `|`, even in a code span, unless escaped.
             name = code_span(entry.section).replace("|", "\\|")
-            parts.append(f"| {name} ({where}) | {entry.task} | {entry.rows} |")
-        parts.append("")
+            table.append(f"| {name} ({where}) | {entry.task} | {entry.rows} |")
+        if review.audit:
+            # A maintainer's report leads with the findings; the entries are a count.
+            rows = sum(entry.rows for entry in review.entries)
+            parts += [
+                f"<details><summary>{_plural(len(review.entries), 'entry', 'entries')} "
+                f"reviewed ({_plural(rows, 'row')})</summary>",
+                "",
+                *table,
+                "",
+                "</details>",
+                "",
+            ]
+        else:
+            parts += [*table, ""]
     for severity in ("error", "warning", "notice"):
         group = [finding for finding in review.findings if finding.severity == severity]
         if not group:
             continue
         parts.append(f"#### {_ICONS[severity]} {_TITLES[severity]} ({len(group)})")
         parts.append("")
-        parts.extend(_item(finding, line_link) for finding in group)
+        if review.audit:
+            parts += _grouped(group, line_link)
+        else:
+            parts.extend(_item(finding, line_link) for finding in group)
         parts.append("")
     if review.links:
         parts += [markdown_table(review.links, code_span), ""]
@@ -112,5 +132,18 @@ def _where(path: str, line: int | None, line_link: LineLink | None) -> str:
     return f"[**{label}**]({url})" if url else f"**{label}**"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def _grouped(findings: list[Finding], line_link: LineLink | None) -> list[str]:
+    """Findings under their README and section (findings come sorted by path and line)."""
+    lines: list[str] = []
+    group: tuple[str, str | None] | None = None
+    for finding in findings:
+        if (finding.path, finding.section) != group:
+            group = (finding.path, finding.section)
+            section = f" › {code_span(finding.section)}" if finding.section else ""
+            lines.append(f"- **{finding.path}**{section}")
+        lines.append("  " + _item(finding, line_link))
+    return lines
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"

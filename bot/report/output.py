@@ -19,20 +19,24 @@ EXIT_PASS, EXIT_FAIL, EXIT_INCOMPLETE = 0, 1, 3
 EXIT_CODES = {"pass": EXIT_PASS, "fail": EXIT_FAIL, "incomplete": EXIT_INCOMPLETE}
 
 
-def render(review: Review, config: Config, fmt: str, colour: bool = False) -> str:
+def render(
+    review: Review, config: Config, fmt: str, colour: bool = False, verbose: bool = False
+) -> str:
     if fmt == "json":
         return render_json(review)
     if fmt == "github":
         return render_github(review)
     if fmt == "markdown":
         return render_markdown(review, guide=config.guide)
-    return render_text(review, colour=colour)
+    return render_text(review, colour=colour, verbose=verbose)
 
 
-def write_report(review: Review, config: Config, fmt: str, output: Path | None) -> int:
+def write_report(
+    review: Review, config: Config, fmt: str, output: Path | None, *, verbose: bool = False
+) -> int:
     """Print (colour only on a terminal, never with NO_COLOR) or write the report."""
     colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = render(review, config, fmt, colour=colour)
+    text = render(review, config, fmt, colour=colour, verbose=verbose)
     if output is not None:
         try:
             output.write_text(text, encoding="utf-8")

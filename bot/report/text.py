@@ -23,18 +23,35 @@ _RESET = "\033[0m"
 Paint = Callable[[str, str], str]
 
 
-def render_text(review: Review, colour: bool = False) -> str:
+# More entries than this are said as a count unless --verbose (an audit has dozens).
+ENTRY_LIST_LIMIT = 8
+
+
+def render_text(review: Review, colour: bool = False, verbose: bool = False) -> str:
     def paint(text: str, style: str) -> str:
         return f"{_COLOURS[style]}{text}{_RESET}" if colour else text
 
     lines = [paint(f"zoo-review {__version__}", "bold") + f" · reviewed {_range(review)}"]
-    if review.entries:
+    if review.entries and (verbose or len(review.entries) <= ENTRY_LIST_LIMIT):
         lines.append("Entries reviewed:")
         for entry in review.entries:
             rows = f"{entry.rows} row{'s' if entry.rows != 1 else ''}"
             lines.append(f"  {entry.path}:{entry.line}  {clean(entry.section)}  ({rows})")
+    elif review.entries:
+        readmes = len({entry.path for entry in review.entries})
+        row_count = sum(entry.rows for entry in review.entries)
+        lines.append(
+            f"Reviewed {len(review.entries)} entries ({row_count} rows) in {readmes} "
+            f"README{'s' if readmes != 1 else ''}; --verbose lists them."
+        )
     lines.append("")
+    group: tuple[str, str | None] | None = None
     for finding in review.findings:
+        if review.audit and (finding.path, finding.section) != group:
+            # A maintainer's report: findings under their README and section.
+            group = (finding.path, finding.section)
+            title = finding.path + (f" › {clean(finding.section)}" if finding.section else "")
+            lines.append(paint(title, "bold"))
         lines.extend(_finding(finding, paint))
     if review.links:
         lines += [*link_lines(review.links), ""]
@@ -71,6 +88,8 @@ def _summary(review: Review, paint: Paint) -> str:
         f"{review.count('error')} error(s), {review.count('warning')} warning(s), "
         f"{review.count('notice')} notice(s)"
     )
+    if review.ignored:
+        counts += f", {review.ignored} ignored by the config"
     if review.verdict == "fail":
         return f"{paint('✗ fail', 'error')}: {counts}"
     if review.verdict == "incomplete":
@@ -79,5 +98,9 @@ def _summary(review: Review, paint: Paint) -> str:
             f"{paint('? incomplete', 'warning')}: {counts}; {unchecked} check(s) could not run "
             "(see the warnings above), so this review cannot pass yet: re-run it"
         )
-    skipped = f" (not checked: {'; '.join(review.not_checked)})" if review.not_checked else ""
-    return f"{paint('✓ pass', 'green')}: {counts}{skipped}"
+    if review.not_checked:
+        return (
+            f"{paint('✓ pass', 'green')}: no problems found in what was checked "
+            f"({review.headline_not_checked}): {counts}"
+        )
+    return f"{paint('✓ pass', 'green')}: {counts}"
