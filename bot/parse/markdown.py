@@ -23,6 +23,7 @@ _TABLE_START = (
     r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*(?:\n|$)"
 )
 UNESCAPED_PIPE = re.compile(r"(?<!\\)(?:\\\\)*\|")
+_NEWLINE = re.compile("\n")
 
 
 class _PositionedState(BlockState):
@@ -123,7 +124,7 @@ class Document:
     def parse(cls, text: str) -> Document:
         text = normalize_newlines(text)
         tokens, _state = _MARKDOWN.parse(text, state=_PositionedState())
-        starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+        starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]
 
         def line_of(offset: int) -> int:
             return bisect_right(starts, offset)

@@ -17,6 +17,8 @@ from bot.model import PR_DESCRIPTION, ChangedFile, FileStatus, Submission
 from bot.parse.diff import added_lines
 from bot.text import NotText, decode_text
 
+# Task READMEs are read whole (their size is what the repository holds).
+_WHOLE_FILE = 1 << 62
 DEFAULT_BASES = ("main", "master", "origin/main", "origin/master")
 _OBJECT_TYPES = (b"blob", b"tree", b"commit", b"tag")
 _STATUS: dict[str, FileStatus] = {"A": "added", "M": "modified", "D": "removed", "T": "modified"}
@@ -283,9 +285,16 @@ def load_submission(
     changed = _changed_files(repo, diff_target, head_paths if worktree else None)
     head_texts: dict[str, str] = {}
     not_text: dict[str, str] = {}
-    for path in readmes:
-        data = _worktree_bytes(repo, path) if worktree else repo.show_bytes(head, path)
-        if data is not None and path in head_paths:
+    present = [path for path in readmes if path in head_paths]
+    if worktree:
+        head_bytes = {
+            path: data for path in present if (data := _worktree_bytes(repo, path)) is not None
+        }
+    else:  # all of them with one `git cat-file --batch`, not one `git show` each
+        head_bytes = dict(GitFiles(repo, head).read(present, _WHOLE_FILE))
+    for path in present:
+        data = head_bytes.get(path)
+        if data is not None:
             try:
                 head_texts[path] = decode_text(data)
             except NotText as exc:
