@@ -247,7 +247,7 @@ def scenario_e(site: Site, base: str, folder: Path, failures: bool) -> Scenario:
     command = ours("check", "--repo", str(repo), "--body", str(body_file(folder)))
     return Scenario(
         "e",
-        "3-row det contribution to a whole zoo (9 READMEs, 512 rows) (check)",
+        "3-row det contribution to a whole zoo (9 READMEs, 342 rows) (check)",
         with_remaps(command, base, output),
         unique_remapped(base, added),
         output,
