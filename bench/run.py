@@ -387,7 +387,7 @@ def table(rows: list[Row], network: NetworkPolicy) -> str:
             f"| ({row.scenario.name}) {row.scenario.title} | {len(row.scenario.urls)} "
             f"| {row.latency * 1000:g} | {seconds:.2f} "
             f"| {median(row.ours, lambda r: r.first):.3f} | {_f(theirs)} | {ratio} "
-            f"| {_f(plain)}{'' if len(row.defaults) == len(row.ours) else ' (1 run)'} "
+            f"| {_f(plain)}{' (1 run)' if 0 < len(row.defaults) < len(row.ours) else ''} "
             f"| {plain_ratio} | {row.bound:.2f} | {seconds / row.bound:.2f} "
             f"| {median(row.ours, lambda r: r.network):.2f} "
             f"| {median(row.ours, lambda r: r.requests):.0f} / "
