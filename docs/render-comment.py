@@ -28,12 +28,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import cmarkgfm
 from cmarkgfm.cmark import Options
 
 from bot.example.run import review_example
+from bot.publish.inline import comment_body
 from bot.publish.links import Links
 from bot.publish.sticky import render_sticky
 
@@ -50,6 +52,17 @@ body {
   color: #1f2328;
 }
 .comment { border: 1px solid #d1d9e0; border-radius: 6px; }
+.review { margin-top: 16px; }
+.suggestion { border: 1px solid #d1d9e0; border-radius: 6px; overflow: hidden; margin: 8px 0;
+  font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace;
+  font-size: 12px; }
+.suggestion-head { background: #f6f8fa; padding: 6px 12px; border-bottom: 1px solid #d1d9e0;
+  font-family: -apple-system, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif;
+  font-size: 13px; font-weight: 600; color: #59636e; }
+.suggestion .del, .suggestion .add { padding: 2px 12px; white-space: pre-wrap;
+  word-break: break-all; }
+.suggestion .del { background: #ffebe9; }
+.suggestion .add { background: #dafbe1; }
 .comment-header {
   display: flex; align-items: center; gap: 8px; padding: 8px 16px;
   background: #f6f8fa; border-bottom: 1px solid #d1d9e0; border-radius: 6px 6px 0 0;
@@ -126,8 +139,19 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def example_markdown() -> str:
-    """The sticky comment the Action posts on the bundled broken example, as GitHub gets it."""
+@dataclass(frozen=True)
+class Inline:
+    """An inline review comment: where it stands, its Markdown, and the line it suggests for."""
+
+    path: str
+    line: int
+    markdown: str
+    old: str
+
+
+def example_markdown() -> tuple[str, Inline | None]:
+    """The sticky comment the Action posts on the bundled broken example, as GitHub gets it,
+    and its first inline comment that carries a suggestion."""
     with tempfile.TemporaryDirectory(prefix="render-comment-zoo-") as folder:
         review, config, _zoo = review_example(Path(folder), broken=True)
     links = Links(
@@ -136,16 +160,53 @@ def example_markdown() -> str:
         head_sha=review.head,
         run_id="11955713604",
     )
-    return render_sticky(review, links, guide=config.guide).comment
+    sticky = render_sticky(review, links, guide=config.guide).comment
+    fixed = next(
+        (f for f in review.findings if f.fix is not None and f.fix.line == f.line and f.fix.new),
+        None,
+    )
+    if fixed is None or fixed.fix is None or fixed.line is None:
+        return sticky, None
+    return sticky, Inline(fixed.path, fixed.line, comment_body(fixed), fixed.fix.old)
 
 
-def page(markdown: str, measure: bool) -> str:
-    body = cmarkgfm.github_flavored_markdown_to_html(
+_SUGGESTION = re.compile(r'<pre lang="suggestion"><code>(.*?)</code></pre>', re.DOTALL)
+
+
+def suggested_change(body: str, old: str) -> str:
+    """GitHub's look of a suggestion: a "Suggested change" box, the line as it is and as
+    suggested (cmarkgfm leaves it a code block with lang="suggestion")."""
+
+    def box(match: re.Match[str]) -> str:
+        new = match.group(1).rstrip("\n")
+        rows = f'<div class="del">- {html.escape(old)}</div>'
+        rows += "".join(f'<div class="add">+ {line}</div>' for line in new.split("\n"))
+        head = '<div class="suggestion-head">Suggested change</div>'
+        return f'<div class="suggestion">{head}{rows}</div>'
+
+    return _SUGGESTION.sub(box, body)
+
+
+def _html(markdown: str) -> str:
+    return cmarkgfm.github_flavored_markdown_to_html(
         markdown,
         # Raw HTML (<details>, <sub>, <br>) is kept, as on GitHub; the tagfilter extension
         # still neutralises <script>, <iframe> etc., and the CSP below blocks anything else.
         options=Options.CMARK_OPT_UNSAFE,
     )
+
+
+def page(markdown: str, measure: bool, inline: Inline | None = None) -> str:
+    body = _html(markdown)
+    review = ""
+    if inline is not None:
+        review = f"""<div class="comment review">
+<div class="comment-header"><span class="avatar">zr</span><strong>github-actions</strong>
+<span class="label">bot</span><span>reviewed <code>{html.escape(inline.path)}</code> line
+{inline.line}</span></div>
+<div class="markdown-body">
+{suggested_change(_html(inline.markdown), inline.old)}
+</div></div>"""
     script = f"<script>{MEASURE_JS}</script>" if measure else ""
     digest = base64.b64encode(hashlib.sha256(MEASURE_JS.encode()).digest()).decode()
     script_src = f"'sha256-{digest}'" if measure else "'none'"
@@ -159,7 +220,7 @@ def page(markdown: str, measure: bool) -> str:
 <span class="label">bot</span><span>commented</span></div>
 <div class="markdown-body">
 {body}
-</div></div></body></html>
+</div></div>{review}</body></html>
 """
 
 
@@ -183,8 +244,9 @@ def main() -> int:
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
     args = parser.parse_args()
 
+    inline: Inline | None = None
     if args.markdown is None:
-        markdown = example_markdown()
+        markdown, inline = example_markdown()
     elif args.markdown == "-":
         markdown = sys.stdin.read()
     else:
@@ -193,7 +255,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="render-comment-") as tmp:
         profile = os.path.join(tmp, "profile")
         measure = Path(tmp, "measure.html")
-        measure.write_text(page(markdown, measure=True), encoding="utf-8")
+        measure.write_text(page(markdown, measure=True, inline=inline), encoding="utf-8")
         dom = chromium(
             [f"--window-size={args.width},800", "--dump-dom"],
             measure.as_uri(),
@@ -203,7 +265,7 @@ def main() -> int:
         found = re.search(r'data-height="(\d+)"', dom)
         height = int(found[1]) if found else 2000
         final = Path(tmp, "comment.html")
-        final.write_text(page(markdown, measure=False), encoding="utf-8")
+        final.write_text(page(markdown, measure=False, inline=inline), encoding="utf-8")
         if args.html:
             shutil.copyfile(final, args.html)
         output = Path(args.output).resolve()

@@ -120,7 +120,7 @@ def test_double_encoded_file() -> None:
     body = json.dumps(det_file(31.04))
     _, findings = det_check({VAL: body})
     assert [f.severity for f in findings] == ["error"]
-    assert findings[0].message.startswith("The 'Scores-val' file is in the wrong format:")
+    assert findings[0].message.startswith("The 'Scores-val' file is double-encoded output")
     assert "double-encoded" in findings[0].message
 
 
@@ -128,9 +128,7 @@ def test_obsolete_flat_format() -> None:
     body = json.dumps({"AP": 0.3104, "AP_50": 0.52, "AP_75": 0.3, "AR_max_1": 0.21})
     _, findings = det_check({VAL: body})
     assert [f.severity for f in findings] == ["error"]
-    assert "wrong format" in findings[0].message and "obsolete flat 0-1 format" in (
-        findings[0].message
-    )
+    assert "The 'Scores-val' file is in the obsolete flat 0-1 format" in (findings[0].message)
 
 
 def test_invalid_json() -> None:
@@ -175,7 +173,7 @@ def test_unrecognised_test_file_still_compares_a_number_it_holds() -> None:
 def test_double_encoded_test_file_is_an_error() -> None:
     _, findings = det_check({TEST: json.dumps(det_file(29.78))})
     assert [f.severity for f in findings] == ["error"]
-    assert "The 'Scores-test' file is in the wrong format" in findings[0].message
+    assert "The 'Scores-test' file is double-encoded output" in findings[0].message
 
 
 @pytest.mark.parametrize(
@@ -254,8 +252,8 @@ def test_ins_seg_box_ap_unverified_once_per_column() -> None:
     first = line_of(text, "| R-50-FPN |")
     assert summary(findings) == [("notice", "scores", first), ("notice", "scores", first)]
     assert [f.message for f in findings] == [
-        "'Box AP-val' of 2 rows is not checked against a scores file.",
-        "'Box AP-test' of 2 rows is not checked against a scores file.",
+        "'Box AP-val' cannot be checked against a scores file in 2 rows.",
+        "'Box AP-test' cannot be checked against a scores file in 2 rows.",
     ]
     assert findings[0].hint is not None and "[bbox]" in findings[0].hint
 
@@ -269,7 +267,7 @@ def test_ins_seg_bbox_link_is_checked_against_a_det_file() -> None:
     _, findings = ins_seg_check([ins_seg_row("m1", cell)], files)
     # Box AP-val is verified; only the test column, without a bbox file, is left.
     assert [f.message for f in findings] == [
-        "'Box AP-test' of this row is not checked against a scores file."
+        "'Box AP-test' cannot be checked against a scores file in this row."
     ]
 
 

@@ -50,3 +50,37 @@ def test_in_submission_is_not_published_yet() -> None:
 def test_a_config_given_on_the_command_line_is_named() -> None:
     cfg = replace(config(), source="ops/zoo.yml")
     assert venue.config_file(cfg.source) == "ops/zoo.yml"
+
+
+def test_a_metric_without_a_scores_file_is_worded_for_its_rows() -> None:
+    from bot.rules import scores
+    from tests.ruleinput import check, make_row, method_section, ok_result, scores_url, task_readme
+
+    rows = [make_row("ins_seg", f"m{i}", {"Backbone": f"R-{i}"}, header=None) for i in range(3)]
+    text = task_readme("ins_seg", method_section(task="ins_seg", rows=rows))
+    from bot.example.scores import dumps_scores, make_scores
+
+    fetched = {}
+    for i in range(3):
+        for split in ("val", "test"):
+            url = scores_url("ins_seg", f"m{i}", split)
+            fetched[url] = ok_result(url, dumps_scores(make_scores("ins_seg", {})))
+    notices = [
+        f for f in check(scores.check, text, "ins_seg", fetched=fetched) if f.severity == "notice"
+    ]
+    assert notices
+    assert all("cannot be checked against a scores file in 3 rows." in f.message for f in notices)
+
+
+def test_a_wrong_format_is_said_of_the_file() -> None:
+    from bot.rules.scores import wrong_format_message
+
+    assert (
+        wrong_format_message(
+            "'Scores-test' file", "The scores file is double-encoded output of an older CLI."
+        )
+        == "The 'Scores-test' file is double-encoded output of an older CLI."
+    )
+    assert wrong_format_message("'Scores-val' file", "Values look like fractions.") == (
+        "The 'Scores-val' file is in the wrong format: values look like fractions."
+    )

@@ -52,7 +52,7 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
                 RULE,
                 entry.section.path,
                 lines[0],
-                f"'{column_name}' of {rows} is not checked against a scores file.",
+                f"'{column_name}' cannot be checked against a scores file in {rows}.",
                 notes[column_name],
             )
         )
@@ -63,6 +63,13 @@ def _non_finite(value: float) -> str:
     if math.isnan(value):
         return "NaN"
     return "Infinity" if value > 0 else "-Infinity"
+
+
+def wrong_format_message(file_name: str, problem: str) -> str:
+    """`The 'Scores-test' file is double-encoded output of …`: the problem said of this file."""
+    if problem.startswith("The scores file "):
+        return f"The {file_name} {problem.removeprefix('The scores file ')}"
+    return f"The {file_name} is in the wrong format: {problem[:1].lower()}{problem[1:]}"
 
 
 def key_text(key: Sequence[str | int]) -> str:
@@ -160,7 +167,7 @@ class _RowCheck:
         wrong_format = [problem for problem in problems if problem.kind in _WRONG_FORMAT]
         if wrong_format:
             problem = wrong_format[0]
-            message = f"The {file_name} is in the wrong format: {problem.message}"
+            message = wrong_format_message(file_name, problem.message)
             return None, [self.finding("error", message, problem.hint)]
         if spec.split == "test":
             # A NaN or infinite headline is said by the comparison with the table, as an error.
