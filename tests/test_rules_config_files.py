@@ -200,6 +200,44 @@ def test_base_chain_that_breaks_two_levels_down() -> None:
     assert "relative to the config's own folder" in findings[0].hint
 
 
+def test_missing_base_gets_the_closest_existing_name() -> None:
+    files = {
+        CONFIG: '_base_ = "./retinanet_pvt-t_fpn_3x_bdd100k.py"\n',
+        "det/configs/det/retinanet_pvt-t_fpn_3x_det_bdd100k.py": "model = dict()\n",
+        "det/configs/_base_/models/frcnn.py": "model = dict()\n",
+    }
+    _, findings = deep(files)
+    assert [f.message for f in findings] == [
+        f"The config `{CONFIG}` names `_base_` `./retinanet_pvt-t_fpn_3x_bdd100k.py` (line 1), "
+        "but `det/configs/det/retinanet_pvt-t_fpn_3x_bdd100k.py` does not exist at the reviewed "
+        "commit. Did you mean `./retinanet_pvt-t_fpn_3x_det_bdd100k.py`?"
+    ]
+    files[CONFIG] = '_base_ = "../_base_/frcnn.py"\n'
+    _, findings = deep(files)
+    assert findings[0].message.endswith("Did you mean `../_base_/models/frcnn.py`?")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../_base_/models/danet_r50-d8.py",  # dmnet_r50-d8.py is another model, not a typo
+        "../_base_/models/fcn_r50-d8.py",  # so is gcnet_r50-d8.py
+        "./retinanet_x.py",  # two candidates differ as much: no guess
+    ],
+)
+def test_missing_base_gets_no_guess_when_words_differ(name: str) -> None:
+    files = {
+        CONFIG: f'_base_ = "{name}"\n',
+        "det/configs/_base_/models/dmnet_r50-d8.py": "model = dict()\n",
+        "det/configs/_base_/models/gcnet_r50-d8.py": "model = dict()\n",
+        "det/configs/det/retinanet_x_a.py": "model = dict()\n",
+        "det/configs/det/retinanet_x_b.py": "model = dict()\n",
+    }
+    _, findings = deep(files)
+    assert len(findings) == 1
+    assert "Did you mean" not in findings[0].message
+
+
 def test_missing_base_of_the_linked_config_itself() -> None:
     _, findings = deep({CONFIG: '_base_ = "./retinanet_pvt-t_fpn_3x_bdd100k.py"\n'})
     assert [f.message for f in findings] == [
@@ -342,7 +380,9 @@ def test_a_shared_broken_base_is_said_once_for_the_section() -> None:
     }
     text, findings = deep(files, rows)
     assert summary(findings) == [("error", "config", line_of(text, ROW))]
-    assert findings[0].message.endswith("(2 rows of this section reach it.)")
+    assert findings[0].message.endswith(
+        f"Also reached from the row at line {line_of(text, '| R-101-FPN |')}."
+    )
 
 
 def test_zoo_blob_link_is_checked_like_a_relative_one() -> None:

@@ -11,9 +11,13 @@ from bot.configs import MAX_BASE_DEPTH, MAX_CONFIG_BYTES, Assigned, BaseName, Co
 from bot.model import Severity
 from bot.quote import q
 
+# What a path is made of, for "did you mean": words between `/`, `_`, `-` and `.`.
+_TOKENS = re.compile(r"[^/_.\-]+")
 # `name =` right where the parser stopped: a line break is missing before it.
 _GLUED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\s*=(?!=)")
 _SOURCE_LIMIT = 160
+# How many missing `_base_` names of a review get a "did you mean" (each costs a fuzzy search).
+_GUESSES = 64
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Chains:
         # from it may still exist: it was read to find out.
         self.present = present
         self.complete = complete
+        self._guesses: dict[str, str | None] = {}
         # A `_base_` name (its file and index) that closes a loop -> the loop, first file again.
         self.loops: dict[tuple[str, int], tuple[str, ...]] = {}
         # How many configs the longest chain from each config holds, itself included.
@@ -51,6 +56,24 @@ class Chains:
         if path in self.present or path in self.configs.files:
             return True
         return not self.complete and path in self.configs.unread
+
+    def guess(self, node: str, base: BaseName) -> str | None:
+        """The existing file a missing `_base_` name most likely means, written relative to
+        `node`'s folder: the one file of the same top folder and type whose path has the same
+        words with some left out or added (`…_3x_bdd100k.py` for `…_3x_det_bdd100k.py`), never
+        a file whose words differ (`danet` is not `dmnet`)."""
+        target = base.path
+        if target is None:
+            return None
+        if target not in self._guesses:
+            if len(self._guesses) >= _GUESSES:
+                return None
+            self._guesses[target] = _same_words(target, node, self.present)
+        match = self._guesses[target]
+        if match is None:
+            return None
+        relative = posixpath.relpath(match, posixpath.dirname(node))
+        return relative if relative.startswith("../") else f"./{relative}"
 
     def bases(self, path: str) -> list[tuple[int, BaseName, str]]:
         """The `_base_` names of a config that were read: (index, name, its path)."""
@@ -127,7 +150,8 @@ class Chains:
             found += own_issues(config, through)
             missing = [base for base in config.bases if base.path and not self.exists(base.path)]
             if missing:
-                found.append(_missing(node, through, missing))
+                guess = self.guess(node, missing[0]) if len(missing) == 1 else None
+                found.append(_missing(node, through, missing, guess))
             for index, base in enumerate(config.bases):
                 found += self._base_issues(node, index, base, through)
         depth = self.height.get(path, 1)
@@ -178,7 +202,35 @@ class Chains:
         return []
 
 
-def _missing(node: str, through: str, bases: list[BaseName]) -> ChainIssue:
+def _same_words(target: str, node: str, present: frozenset[str]) -> str | None:
+    """The only path of `present` (same top folder and extension, not `node`) whose words are
+    the target's with some added or left out, the fewest such; None when none or a tie."""
+    top = target.split("/", 1)[0] + "/"
+    ext = posixpath.splitext(target)[1]
+    words = _TOKENS.findall(target)
+    best: list[str] = []
+    fewest = 0
+    for path in present:
+        if path == node or not path.startswith(top) or not path.endswith(ext):
+            continue
+        other = _TOKENS.findall(path)
+        if not (_within(words, other) or _within(other, words)):
+            continue
+        changes = abs(len(other) - len(words))
+        if not best or changes < fewest:
+            best, fewest = [path], changes
+        elif changes == fewest:
+            best.append(path)
+    return best[0] if len(best) == 1 else None
+
+
+def _within(short: list[str], long: list[str]) -> bool:
+    """Whether `short` is `long` with some words left out (in order)."""
+    rest = iter(long)
+    return all(word in rest for word in short)
+
+
+def _missing(node: str, through: str, bases: list[BaseName], guess: str | None) -> ChainIssue:
     """One finding for the `_base_` names of a config that name no file."""
     if len(bases) == 1:
         base = bases[0]
@@ -186,6 +238,8 @@ def _missing(node: str, through: str, bases: list[BaseName]) -> ChainIssue:
             f"names `_base_` {q(base.name)} (line {base.line}), but {q(base.path)} does not "
             "exist at the reviewed commit"
         )
+        if guess is not None:
+            named += f". Did you mean {q(guess)}?"
     else:
         listed = ", ".join(f"{q(base.name)} (line {base.line})" for base in bases[:4])
         more = f" and {len(bases) - 4} more" if len(bases) > 4 else ""
@@ -196,7 +250,7 @@ def _missing(node: str, through: str, bases: list[BaseName]) -> ChainIssue:
     return ChainIssue(
         ("missing", node),
         "error",
-        f"The config {q(node)}{through} {named}.",
+        f"The config {q(node)}{through} {named}" + ("" if named.endswith("?") else "."),
         f"Fix the names in {q(node)} (a `_base_` path is relative to the config's own folder, "
         f"{q(posixpath.dirname(node) + '/')}) or add the missing files.",
     )

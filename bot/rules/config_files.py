@@ -25,7 +25,8 @@ class _Said:
 
     issue: ChainIssue
     line: int
-    rows: int = 1
+    # Lines of the other rows whose configs reach the same mistake.
+    others: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -45,8 +46,8 @@ class _SectionCheck:
         said = self.said.get(issue.key)
         if said is None:
             self.said[issue.key] = _Said(issue, line)
-        elif said.line != line:
-            said.rows += 1
+        elif line != said.line and line not in said.others:
+            said.others.append(line)
 
     def run(self) -> list[Finding]:
         for layout, row in self.entry.reviewed_rows():
@@ -57,8 +58,11 @@ class _SectionCheck:
         for said in self.said.values():
             issue = said.issue
             message = issue.message
-            if said.rows > 1:
-                message += f" ({said.rows} rows of this section reach it.)"
+            if said.others:
+                lines = ", ".join(str(line) for line in said.others[:5])
+                more = f" and {len(said.others) - 5} more" if len(said.others) > 5 else ""
+                rows = "row at line" if len(said.others) == 1 else "rows at lines"
+                message += f" Also reached from the {rows} {lines}{more}."
             self.findings.append(
                 Finding(
                     issue.severity,
