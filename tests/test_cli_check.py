@@ -511,8 +511,15 @@ def test_usage_and_operational_errors_exit_2(
     assert main(["check", "--repo", str(plain_folder)]) == 2
     assert "not inside a git repository" in capsys.readouterr().err
 
+    # A repository without any commit: the message names what to do, not a --head never given.
+    assert main(["check", "--repo", str(git_zoo.root)]) == 2
+    err = capsys.readouterr().err
+    assert "has no commit yet" in err and "git commit" in err and "--head" not in err
+
     git_zoo.write("README.md", "zoo\n")
     git_zoo.commit()
+    assert main(["check", "--repo", str(git_zoo.root), "--head", "nope"]) == 2
+    assert "--head nope: no such commit" in capsys.readouterr().err
     assert main(["check", "--repo", str(git_zoo.root), "--base", "nope"]) == 2
     assert "--base nope: no such commit" in capsys.readouterr().err
 

@@ -16,6 +16,10 @@ def test_the_clean_example_passes(capsys: pytest.CaptureFixture[str]) -> None:
     assert "✓ pass: 0 error(s), 0 warning(s), 0 notice(s)" in captured.out
     assert "Example R-CNN  (4 rows)" in captured.out
     assert "served from http://127.0.0.1:" in captured.err
+    # The folder is gone when the command ends: it is not named, --keep is.
+    assert "in a temporary folder, deleted when the example ends" in captured.err
+    assert "--keep DIR" in captured.err
+    assert "/tmp/zoo-review-example-" not in captured.err
 
 
 def test_the_broken_example_reports_every_planted_mistake(
@@ -23,7 +27,10 @@ def test_the_broken_example_reports_every_planted_mistake(
 ) -> None:
     keep = tmp_path / "kept"
     assert main(["example", "--broken", "--format", "json", "--keep", str(keep)]) == 1
-    report = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert f"Example zoo (with planted mistakes) in {keep.resolve() / 'zoo'}:" in captured.err
+    assert f"Kept the example in {keep.resolve()}." in captured.err
     readme = (keep / "zoo" / "det" / "README.md").read_text(encoding="utf-8").split("\n")
 
     def line(needle: str) -> int:

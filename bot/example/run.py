@@ -39,7 +39,7 @@ def run_example(args: argparse.Namespace) -> int:
 
 
 def _run(root: Path, args: argparse.Namespace) -> int:
-    result, config, zoo = review_example(root, broken=args.broken)
+    result, config, zoo = review_example(root, broken=args.broken, kept=args.keep is not None)
     code = write_report(result, config, args.format, args.output)
     if args.keep is not None:
         print(
@@ -51,8 +51,11 @@ def _run(root: Path, args: argparse.Namespace) -> int:
     return code
 
 
-def review_example(root: Path, broken: bool) -> tuple[Review, Config, ExampleZoo]:
-    """Build the example in `root`, serve its files, review it; the review, config and zoo."""
+def review_example(
+    root: Path, broken: bool, *, kept: bool = False
+) -> tuple[Review, Config, ExampleZoo]:
+    """Build the example in `root`, serve its files, review it; the review, config and zoo.
+    `kept`: `root` outlives the review (--keep); otherwise it is a temporary folder."""
     config = load_config()
     zoo = build_example(root, config, broken=broken)
     with ArtifactServer(zoo.artifacts, zoo.private) as server:
@@ -67,10 +70,16 @@ def review_example(root: Path, broken: bool) -> tuple[Review, Config, ExampleZoo
         # Findings name the PR description by its file name, not the temporary folder.
         submission = replace(submission, body_path=zoo.body.name)
         kind = "with planted mistakes" if broken else "a clean contribution"
+        where = (
+            f"in {zoo.repo}"
+            if kept
+            else "in a temporary folder, deleted when the example ends (`zoo-review example "
+            "--keep DIR` keeps it in DIR)"
+        )
         print(
-            f"Example zoo ({kind}) in {zoo.repo}: reviewing {BASE_BRANCH}..{HEAD_BRANCH} with "
-            f"the PR description {zoo.body.name}; files of {ARTIFACT_HOST} (and the paper and "
-            f"code pages) are served from {server.url}.\n",
+            f"Example zoo ({kind}) {where}: reviewing {BASE_BRANCH}..{HEAD_BRANCH} with the PR "
+            f"description {zoo.body.name}; files of {ARTIFACT_HOST} (and the paper and code "
+            f"pages) are served from {server.url}.\n",
             file=sys.stderr,
         )
         # The example is the operator here: it allows its own loopback server.

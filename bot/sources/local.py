@@ -209,8 +209,12 @@ class WorktreeFiles:
 
 def resolve_revisions(repo: GitRepo, base_rev: str | None, head_rev: str | None) -> tuple[str, str]:
     """The base and head commits to compare, as full SHAs."""
-    head_rev = head_rev or "HEAD"
-    head = repo.resolve(head_rev)
+    head = repo.resolve(head_rev or "HEAD")
+    if head is None and head_rev is None:
+        raise UsageError(
+            f"{repo.root} has no commit yet, so there is nothing to compare: commit the zoo "
+            "and your contribution first (git add, git commit), then run zoo-review check again"
+        )
     if head is None:
         raise UsageError(f"--head {head_rev}: no such commit in {repo.root}")
     if base_rev:
