@@ -15,6 +15,10 @@ from bot.model import ChangedFile, MethodSection, Readme
 from bot.rules.context import EntryScope
 from bot.textnorm import fold, normalize_newlines
 
+# Line pairs a section's changed middle may have to be diffed (SequenceMatcher is quadratic on
+# repetitive lines); larger changes review the whole middle instead.
+MAX_DIFF_PAIRS = 250_000
+
 
 def entries_in_scope(
     readme: Readme,
@@ -88,11 +92,23 @@ def _changed_lines(
     old = [line.rstrip() for line in base_lines[base.line - 1 : base.end_line]]
     if new == old:
         return frozenset()
+    # The common start and end cost one pass; only the middle is diffed.
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    old_middle, new_middle = old[start : len(old) - end], new[start : len(new) - end]
+    first = head.line + start
+    if len(old_middle) * len(new_middle) > MAX_DIFF_PAIRS:
+        # Too large to diff line by line within bounds: all of the changed middle is reviewed.
+        return frozenset(range(first, first + len(new_middle)))
     changed: set[int] = set()
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    matcher = SequenceMatcher(None, old_middle, new_middle, autojunk=False)
     for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
         if tag in ("replace", "insert"):
-            changed.update(range(head.line + j1, head.line + j2))
+            changed.update(range(first + j1, first + j2))
     return frozenset(changed)
 
 

@@ -116,3 +116,34 @@ def test_only_the_changed_lines_of_a_matched_section_are_in_scope() -> None:
     result = run_review(pr({DET: head}, {DET: BASE}))
     assert result.entries[0].line == line_of(head, "### Old Broken")
     assert [f for f in result.findings if f.rule in ("skeleton", "venue")] == []
+
+
+def test_a_huge_repetitive_change_is_bounded() -> None:
+    import time
+
+    from bot.scope import MAX_DIFF_PAIRS
+
+    filler = "\n".join(["Same text."] * 1500)
+    base = task_readme("det", OLD.replace("#### Results", f"{filler}\n\n#### Results"), DENSE)
+    head = base.replace(filler, "\n".join(["Same text!"] * 1500))
+    assert MAX_DIFF_PAIRS < 1500 * 1500
+    started = time.perf_counter()
+    found = scoped(base, head)
+    assert time.perf_counter() - started < 2
+    assert found == [("Old Broken", False, 0)]
+
+
+def test_many_removed_rows_are_matched_in_linear_time() -> None:
+    import time
+
+    from bot.rules import removals
+    from tests.ruleinput import make_context, make_submission
+
+    rows = [make_row(slug=f"r{i}", overrides={"Backbone": f"B{i}"}) for i in range(200)]
+    base = task_readme("det", method_section(rows=rows))
+    head = task_readme("det", method_section(rows=rows[::2]))
+    ctx = make_context(make_submission({DET: head}, base_texts={DET: base}))
+    started = time.perf_counter()
+    found = removals.check(ctx, {DET: parse_readme(base, "det", DET)})
+    assert time.perf_counter() - started < 2
+    assert len(found) == 1 and "100 rows" in found[0].message

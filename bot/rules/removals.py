@@ -65,15 +65,28 @@ def check(ctx: Context, base_readmes: dict[str, Readme]) -> list[Finding]:
 def _gone_rows(old: MethodSection, new: MethodSection, config: Config) -> list[str]:
     """Names of the base rows no head row stands for. A row is the same row when it keeps its
     name (its descriptive cells, `R-50-FPN 3x ✓`) or one of its links: edits to numbers, a
-    new descriptive column or a renamed file keep it."""
-    remaining = _rows(new, config)
+    new descriptive column or a renamed file keep it. Each head row stands for one base row."""
+    by_key: dict[str, list[int]] = {}
+    for index, (_name, keys) in enumerate(_rows(new, config)):
+        for key in keys:
+            by_key.setdefault(key, []).append(index)
+    taken: set[int] = set()
+    cursor: dict[str, int] = {}  # per key, the first of its head rows not yet taken
     gone: list[str] = []
     for name, keys in _rows(old, config):
-        index = next((i for i, (_n, other) in enumerate(remaining) if keys & other), None)
-        if index is None:
+        found = None
+        for key in keys:
+            candidates = by_key.get(key, [])
+            at = cursor.get(key, 0)
+            while at < len(candidates) and candidates[at] in taken:
+                at += 1
+            cursor[key] = at
+            if at < len(candidates):
+                found = candidates[at] if found is None else min(found, candidates[at])
+        if found is None:
             gone.append(name)
         else:
-            del remaining[index]
+            taken.add(found)
     return gone
 
 
