@@ -30,6 +30,7 @@ from bot.plan import PlannedLink, PlanOptions, plan_links
 from bot.rules import ENTRY_RULES, checklist, removals, structure, text_files
 from bot.rules.audience import for_maintainers
 from bot.rules.context import Context, EntryScope
+from bot.rules.fetched import CutLink, cut_findings
 from bot.rules.venue import config_file
 from bot.rules.zoo_links import Place, link_index
 from bot.scope import entries_in_scope
@@ -73,6 +74,7 @@ async def review_async(
     }  # fmt: skip
     links: list[LinkReport] = []
     zoo: _Zoo | None = None
+    cut: list[CutLink] = []
     offline = options.offline or fetcher is None
     # The linked configs and their `_base_` chains are read from the source (offline too),
     # in a thread while the links are fetched.
@@ -92,11 +94,15 @@ async def review_async(
         reported: set[tuple[str, int]] = set()
         for link in planned:
             result = fetched[link.request]
-            results[link.request.purpose][link.url] = result
+            # A link not checked for a reason of the whole review is said once, not by each rule.
+            if result.cut is None:
+                results[link.request.purpose][link.url] = result
             # A weights file is probed and, with --verify-checksums, downloaded: one table row.
             if (link.url, link.line) not in reported:
                 reported.add((link.url, link.line))
                 links.append(_link_report(link, result))
+                if result.cut is not None:
+                    cut.append(CutLink(result.cut, link.path, link.line))
     configs: ConfigSet | None = ConfigSet() if submission.files is not None else None
     if reading is not None:
         configs = await reading
@@ -126,6 +132,7 @@ async def review_async(
         zoo_index=zoo.links,
     )
     findings = notices + text_files.check(submission, not_text)
+    findings += cut_findings(cut, len(links) - len(cut), config.network.budget_seconds)
     for scope in scopes:
         # A table of another task is named once (structure); its rows are not reviewed again.
         blocked = structure.blocked_lines(scope, ctx)

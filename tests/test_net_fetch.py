@@ -481,9 +481,3 @@ def test_remap_rewrites_the_first_matching_url() -> None:
 def test_bad_remaps_are_usage_errors(text: str) -> None:
     with pytest.raises(UsageError, match="--remap"):
         parse_remap(text)
-
-
-def test_a_host_that_does_not_resolve_is_inconclusive_not_an_error() -> None:
-    result = fetch("https://no-such-host.invalid/scores.json", policy=CLOSED, retries=0)
-    assert result.verdict == "inconclusive"
-    assert "does not resolve" in (result.reason or "")

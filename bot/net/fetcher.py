@@ -19,6 +19,7 @@ from bot.net import zipdir
 from bot.net.guard import (
     AddressPolicy,
     BlockedAddress,
+    NoSuchHost,
     Resolver,
     UnresolvedHost,
     port_problem,
@@ -35,6 +36,9 @@ _REDIRECTS = (301, 302, 303, 307, 308)
 _CHUNK = 1024 * 1024
 # Left-over bodies up to this size are read so that their connection can be reused.
 _DRAIN_BYTES = 64 * 1024
+NO_NETWORK = (
+    "no host could be resolved: this machine seems to have no network; nothing linked was checked"
+)
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,8 @@ class GuardedFetcher:
             timeout=httpx.Timeout(self.settings.timeout),
         ) as client:
             results = await asyncio.gather(*(self._one(client, r, len(unique)) for r in unique))
+        if not transport.reachability.online:
+            results = [_offline(result) for result in results]
         return dict(zip(unique, results, strict=True))
 
     async def _one(self, client: httpx.AsyncClient, request: Request, total: int) -> FetchResult:
@@ -192,10 +198,13 @@ class GuardedFetcher:
             return _Outcome(stop.result)
         except BlockedAddress as exc:
             return _Outcome(FetchResult(request.url, "refused", reason=str(exc)))
+        except NoSuchHost as exc:
+            # A typo in the link, unless no host resolves at all (see _offline).
+            result = FetchResult(request.url, "broken", reason=str(exc), unresolved=exc.host)
+            return _Outcome(result, unresolved=True)
         except UnresolvedHost as exc:
-            return _Outcome(
-                FetchResult(request.url, "inconclusive", reason=str(exc)), unresolved=True
-            )
+            result = FetchResult(request.url, "inconclusive", reason=str(exc), unresolved=exc.host)
+            return _Outcome(result, unresolved=True)
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             return _Outcome(FetchResult(request.url, "invalid", reason=str(exc)))
         except httpx.TransportError as exc:
@@ -456,6 +465,14 @@ class GuardedFetcher:
         host = self._hosts.setdefault(key, asyncio.Semaphore(self.settings.per_host))
         async with self._total, host:
             yield
+
+
+def _offline(result: FetchResult) -> FetchResult:
+    """When no host name resolved and no public address answered, a name that did not resolve
+    says the machine has no network, not that the link is wrong."""
+    if result.unresolved is None:
+        return result
+    return replace(result, verdict="inconclusive", reason=NO_NETWORK, cut="no_network")
 
 
 def _page_instead(request: Request, response: httpx.Response, first: bytes) -> _Outcome | None:

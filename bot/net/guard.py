@@ -13,6 +13,11 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]
 ALLOWED_SCHEMES = ("http", "https")
+# getaddrinfo's answers that the name does not exist (or has no address), as opposed to "no
+# answer" (EAI_AGAIN): the DNS was reached and said so.
+_NO_SUCH_NAME = tuple(
+    code for code in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None)) if code is not None
+)
 
 # Ranges that hide another address or are never a public web host, refused even where Python's
 # `is_global` would let them through: NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and 6to4 (2002::/16)
@@ -24,7 +29,18 @@ _TRANSLATED = tuple(
 
 
 class UnresolvedHost(Exception):
-    """The host name did not resolve: a typo, or no network where the review runs."""
+    """The host name did not resolve for now (no answer from the DNS): usually transient."""
+
+    def __init__(self, host: str, message: str) -> None:
+        super().__init__(message)
+        self.host = host
+
+
+class NoSuchHost(UnresolvedHost):
+    """The DNS answered that the name does not exist (NXDOMAIN, EAI_NONAME) or has no address.
+
+    A typo in the link, unless no name resolves at all: then the machine has no network (many
+    resolvers answer EAI_NONAME when they cannot reach a DNS server)."""
 
 
 class BlockedAddress(Exception):
@@ -104,8 +120,14 @@ async def system_resolve(host: str, port: int) -> list[IPAddress]:
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as exc:
-        raise UnresolvedHost(f"the host {host} does not resolve ({exc})") from exc
+    except UnicodeError as exc:  # a label that IDNA cannot encode: no DNS name can match it
+        raise NoSuchHost(host, f"the host {host} is not a valid host name") from exc
+    except socket.gaierror as exc:
+        if exc.errno in _NO_SUCH_NAME:
+            raise NoSuchHost(host, f"the host {host} does not exist") from exc
+        raise UnresolvedHost(host, f"the host {host} does not resolve ({exc})") from exc
+    except OSError as exc:
+        raise UnresolvedHost(host, f"the host {host} does not resolve ({exc})") from exc
     addresses: list[IPAddress] = []
     for _family, _type, _proto, _name, sockaddr in infos:
         address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
@@ -114,10 +136,23 @@ async def system_resolve(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
+def is_literal(host: str) -> bool:
+    """Whether the host is an IP address as written (`127.1` and `0x7f.1` included): resolving
+    it needs no DNS, so it says nothing about whether the machine has a network."""
+    try:
+        ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+    except ValueError:
+        try:
+            socket.inet_aton(host)
+        except (OSError, ValueError):
+            return False
+    return True
+
+
 def check_addresses(host: str, addresses: Sequence[IPAddress], policy: AddressPolicy) -> None:
     """Every address of the host must be allowed: one bad answer refuses the host."""
     if not addresses:
-        raise UnresolvedHost(f"the host {host} has no address")
+        raise NoSuchHost(host, f"the host {host} has no address")
     for address in addresses:
         reason = policy.refusal(address)
         if reason is not None:

@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 import httpcore
 import httpx
 
-from bot.net.guard import AddressPolicy, IPAddress, Resolver, check_addresses, system_resolve
+from bot.net.guard import (
+    AddressPolicy,
+    IPAddress,
+    Resolver,
+    check_addresses,
+    is_literal,
+    is_public,
+    system_resolve,
+)
 
 # httpcore runs `import sniffio` for every lock it creates; when sniffio is not installed, each
 # such import searches sys.path again (~0.1 ms, thousands per audit). Record its absence once,
@@ -30,6 +38,19 @@ class ConnectionLog:
     connections: list[tuple[str, IPAddress]] = field(default_factory=list)
 
 
+@dataclass
+class Reachability:
+    """What one fetch learnt about the network: host names that resolved, and whether a public
+    address answered. Neither: the machine has no network, rather than every host a typo."""
+
+    names: set[str] = field(default_factory=set)
+    public: bool = False
+
+    @property
+    def online(self) -> bool:
+        return bool(self.names) or self.public
+
+
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolves the host, checks every address, then connects to a checked one (pinned).
 
@@ -38,10 +59,17 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     host name: httpcore passes the URL's host as `server_hostname` when it starts TLS.
     """
 
-    def __init__(self, policy: AddressPolicy, resolver: Resolver, log: ConnectionLog) -> None:
+    def __init__(
+        self,
+        policy: AddressPolicy,
+        resolver: Resolver,
+        log: ConnectionLog,
+        reachability: Reachability,
+    ) -> None:
         self._policy = policy
         self._resolve = resolver
         self._log = log
+        self._reachability = reachability
         self._inner = httpcore.AnyIOBackend()
 
     async def connect_tcp(
@@ -53,6 +81,8 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         socket_options: Iterable[SocketOption] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         addresses = await self._resolve(host, port)
+        if addresses and not is_literal(host):
+            self._reachability.names.add(host)
         check_addresses(host, addresses, self._policy)
         error: Exception | None = None
         for address in addresses:
@@ -68,6 +98,8 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                 error = exc
                 continue
             self._log.connections.append((host, address))
+            if is_public(address):
+                self._reachability.public = True
             return stream
         assert error is not None
         raise error
@@ -97,6 +129,7 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     ) -> None:
         super().__init__(trust_env=False, limits=limits)
         self.log = log or ConnectionLog()
+        self.reachability = Reachability()
         # httpx does not take a network backend, so the pool it built is replaced by one that
         # uses ours; everything else (request and response mapping) is httpx's own.
         self._pool = httpcore.AsyncConnectionPool(
@@ -106,5 +139,5 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
             keepalive_expiry=limits.keepalive_expiry,
             http1=True,
             http2=False,
-            network_backend=GuardedBackend(policy, resolver, self.log),
+            network_backend=GuardedBackend(policy, resolver, self.log, self.reachability),
         )

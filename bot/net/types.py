@@ -15,6 +15,9 @@ Verdict = Literal[
 # small ranged GET); archive: a zip's central directory through Range requests; checksum: the
 # MD5 of the whole file, streamed within a size and time budget.
 Purpose = Literal["body", "probe", "archive", "checksum"]
+# Why a link was not checked for a reason of the whole review, not of the link: the review's
+# time budget ran out before it was sent (or answered), or no host name resolved at all.
+Cut = Literal["budget", "no_network"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,10 @@ class FetchResult:
     attempts: int = 1
     # Set when the result comes from the audit cache: how old it is.
     cached_hours: float | None = None
+    # The host name (of the link or of a redirect) that did not resolve.
+    unresolved: str | None = None
+    # Set when the link was not checked for a reason of the whole review (see Cut).
+    cut: Cut | None = None
 
     @property
     def ok(self) -> bool:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.model import Finding, Severity
-from bot.net.types import FetchResult
+from bot.net.types import Cut, FetchResult
 from bot.quote import q
+
+# Findings about the review's fetching as a whole (no network, the time budget), said once.
+RULE = "network"
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,15 @@ def describe_failure(result: FetchResult, what: str) -> FetchProblem | None:
     """None when the fetch succeeded; `what` names the link, e.g. "The [scores] link of 'X'"."""
     if result.verdict == "ok":
         return None
+    if result.verdict == "broken" and result.unresolved is not None:
+        host = result.unresolved
+        fault = (result.reason or "").removeprefix(f"the host {host} ") or "does not exist"
+        return FetchProblem(
+            "error",
+            f"{what} is broken: the host {q(host)} {fault}.",
+            "Check the host name in the link for a typo; if it is right, the name is not (or no "
+            "longer) registered: upload the file to public storage and update the link.",
+        )
     severity, happened, hint = _FAILURES.get(result.verdict, _TRANSIENT)
     status = f" (HTTP {result.status})" if result.status else ""
     reason = f": {q(result.reason)}" if result.reason else ""
@@ -122,3 +135,72 @@ class Unchecked:
                 )
             )
         return findings
+
+
+@dataclass(frozen=True)
+class CutLink:
+    """A link the review did not check for a reason of the whole review, and where it stands."""
+
+    cause: Cut
+    path: str
+    line: int
+
+
+def cut_findings(links: Sequence[CutLink], checked: int, budget_seconds: float) -> list[Finding]:
+    """One finding per cause (no network, the time budget), however many links it cut; each
+    makes the review incomplete, pages included: nothing says those links are fine. `checked`:
+    how many links were checked nonetheless."""
+    findings: list[Finding] = []
+    for cause in ("no_network", "budget"):
+        cut = [link for link in links if link.cause == cause]
+        if not cut:
+            continue
+        count = "1 link" if len(cut) == 1 else f"{len(cut):,} links"
+        if cause == "no_network":
+            if checked:  # addresses written as numbers (a local mirror) were reached
+                what = f"{count} with a host name were not checked"
+            else:
+                what = f"nothing linked was checked ({count})"
+            findings.append(
+                Finding(
+                    "warning",
+                    RULE,
+                    cut[0].path,
+                    None,
+                    f"No host could be resolved: this machine seems to have no network; {what}.",
+                    "Re-run the review on a machine with network access (`--offline` reviews "
+                    "the files alone, without the links).",
+                    incomplete=True,
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    "warning",
+                    RULE,
+                    cut[0].path,
+                    cut[0].line,
+                    f"The review's time budget of {budget_seconds:g} s ran out before {count} "
+                    f"could be checked: {_places(cut)}.",
+                    "They are listed in the link table as inconclusive. Re-run the review; if "
+                    "the budget keeps running out, a maintainer can raise "
+                    "`network.budget_seconds`.",
+                    incomplete=True,
+                )
+            )
+    return findings
+
+
+def _places(links: Sequence[CutLink], shown: int = 8) -> str:
+    """`det/README.md` lines 45, 46 and 50; `mot/README.md` line 12 (and 3 more)."""
+    by_path: dict[str, list[int]] = defaultdict(list)
+    for link in links[:shown]:
+        if link.line not in by_path[link.path]:
+            by_path[link.path].append(link.line)
+    parts = []
+    for path, lines in by_path.items():
+        numbers = [str(line) for line in lines]
+        listed = numbers[0] if len(numbers) == 1 else f"{', '.join(numbers[:-1])} and {numbers[-1]}"
+        parts.append(f"{q(path)} line{'s' if len(numbers) > 1 else ''} {listed}")
+    more = f" (and {len(links) - shown:,} more links)" if len(links) > shown else ""
+    return "; ".join(parts) + more
