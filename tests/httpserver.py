@@ -64,20 +64,27 @@ class Script:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 drops the SYNs of a burst of new connections, and
+    # the kernel retries a dropped SYN only after a second.
+    request_queue_size = 256
 
 
 class ScriptedServer(BackgroundServer):
     """`with ScriptedServer() as server: server.on("/a", Reply(200, b"x")); server.url("/a")`.
 
     `server.file("/w.zip", data)` serves a file that honours Range requests, as storage does.
+    `latency`: seconds every answer waits before it is sent (a distant server).
     """
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", latency: float = 0.0) -> None:
         self.script = Script()
         script = self.script
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; with Nagle's algorithm the second waits
+            # for the client's delayed ACK (40 ms on Linux) on every answer.
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: object) -> None:
                 return
@@ -85,6 +92,8 @@ class ScriptedServer(BackgroundServer):
             def _answer(self, send_body: bool) -> None:
                 script.requests.append((self.command, self.path))
                 script.headers.append({k.lower(): v for k, v in self.headers.items()})
+                if latency:
+                    time.sleep(latency)
                 if self.path in script.files:
                     script.hits[self.path] += 1
                     self._file(script.files[self.path], send_body)

@@ -61,6 +61,50 @@ class NetworkSettings:
     zip_limits: zipdir.Limits = field(default_factory=zipdir.Limits)
 
 
+class _Clock:
+    """One link's deadline. It runs from the moment the link's first request is sent, while
+    the link is in flight or waits to retry, but not while it waits for a connection slot;
+    it never runs past the end of the review's budget."""
+
+    def __init__(self, timer: asyncio.Timeout, limit: float, budget_end: float) -> None:
+        self._timer = timer
+        self._loop = asyncio.get_running_loop()
+        self.limit = limit
+        self._budget_end = budget_end
+        self._used = 0.0
+        self._since: float | None = None
+        self.by_budget = False
+
+    def pause(self) -> None:
+        if self._since is not None:
+            self._used += self._loop.time() - self._since
+            self._since = None
+        self._timer.reschedule(None)
+
+    def start(self) -> None:
+        now = self._loop.time()
+        self._since = now
+        own = now + self.limit - self._used
+        # Which deadline comes first decides what a timeout means.
+        self.by_budget = own >= self._budget_end
+        self._timer.reschedule(min(own, self._budget_end))
+
+    @property
+    def used(self) -> float:
+        """Seconds the clock has run."""
+        running = 0.0 if self._since is None else self._loop.time() - self._since
+        return self._used + running
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One request of the review on its way: the client, and the link's clock."""
+
+    client: httpx.AsyncClient
+    request: Request
+    clock: _Clock
+
+
 @dataclass(frozen=True)
 class _Outcome:
     """One attempt: the result, and how long the server asked us to wait before the next."""
@@ -99,14 +143,13 @@ class GuardedFetcher:
         self._random = random.Random(seed)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._total = asyncio.Semaphore(self.settings.total)
-        self._deadline = 0.0
+        self._budget_end = 0.0
         self._done = 0
 
     async def fetch(self, requests: Sequence[Request]) -> dict[Request, FetchResult]:
         unique = list(dict.fromkeys(requests))
         if not unique:
             return {}
-        self._deadline = time.monotonic() + self.settings.budget
         self._done = 0
         limits = httpx.Limits(
             max_connections=self.settings.total, max_keepalive_connections=self.settings.total
@@ -121,51 +164,58 @@ class GuardedFetcher:
             follow_redirects=False,
             timeout=httpx.Timeout(self.settings.timeout),
         ) as client:
+            # From here on: building the client (its TLS context) is not the links' time.
+            self._budget_end = asyncio.get_running_loop().time() + self.settings.budget
             results = await asyncio.gather(*(self._one(client, r, len(unique)) for r in unique))
         if not transport.reachability.online:
             results = [_offline(result) for result in results]
         return dict(zip(unique, results, strict=True))
 
     async def _one(self, client: httpx.AsyncClient, request: Request, total: int) -> FetchResult:
-        start = time.monotonic()
         limit = (
             self.settings.checksum_seconds
             if request.purpose == "checksum"
             else self.settings.timeout
         )
-        remaining = min(limit, self._deadline - start)
-        if remaining <= 0:
-            result = FetchResult(
-                request.url, "inconclusive", reason="the review's time budget ran out"
-            )
-        else:
-            try:
-                async with asyncio.timeout(remaining):
-                    result = await self._attempts(client, request)
-            except TimeoutError:
-                result = self._timed_out(request, remaining)
+        # No deadline while the request waits for its first connection slot: the clock
+        # starts when it is sent (see _slot), so a long queue never eats a link's time.
+        clock: _Clock | None = None
+        try:
+            async with asyncio.timeout(None) as timer:
+                clock = _Clock(timer, limit, self._budget_end)
+                result = await self._attempts(_Call(client, request, clock))
+        except TimeoutError:
+            assert clock is not None
+            result = self._timed_out(request, clock)
         self._done += 1
         if self.progress is not None:
             self.progress(self._done, total)
-        return replace(result, seconds=time.monotonic() - start)
+        return replace(result, seconds=clock.used if clock is not None else 0.0)
 
-    def _timed_out(self, request: Request, seconds: float) -> FetchResult:
+    def _timed_out(self, request: Request, clock: _Clock) -> FetchResult:
         if request.purpose == "checksum":
-            return FetchResult(
-                request.url,
-                "ok",
-                reason=f"not verified: the download takes longer than {seconds:g} s",
+            longer = (
+                "than the review's time budget allows"
+                if clock.by_budget
+                else f"than {clock.limit:g} s"
             )
+            return FetchResult(
+                request.url, "ok", reason=f"not verified: the download takes longer {longer}"
+            )
+        if clock.by_budget:
+            return _budget_cut(request.url, "before the answer came")
         return FetchResult(
-            request.url, "inconclusive", reason=f"no complete answer within {seconds:g} s"
+            request.url, "inconclusive", reason=f"no complete answer within {clock.limit:g} s"
         )
 
-    async def _attempts(self, client: httpx.AsyncClient, request: Request) -> FetchResult:
+    async def _attempts(self, call: _Call) -> FetchResult:
         attempt = 0
         while True:
             attempt += 1
-            outcome = await self._attempt(client, request)
+            outcome = await self._attempt(call)
             result = replace(outcome.result, attempts=attempt)
+            if result.cut is not None:
+                return result
             # A host that does not resolve is not retried: DNS answers are cached upstream, and
             # a review without network would otherwise wait through every backoff.
             transient = (
@@ -179,21 +229,22 @@ class GuardedFetcher:
             wait = outcome.retry_after
             if wait is None:
                 wait = self.settings.backoff * 2 ** (attempt - 1) * self._random.uniform(0.5, 1.5)
-            elif wait > self._deadline - time.monotonic():
+            elif wait > self._budget_end - asyncio.get_running_loop().time():
                 return replace(
                     result, reason=f"the server asks to wait {wait:g} s, beyond the time budget"
                 )
             await asyncio.sleep(wait)
 
-    async def _attempt(self, client: httpx.AsyncClient, request: Request) -> _Outcome:
+    async def _attempt(self, call: _Call) -> _Outcome:
+        request = call.request
         try:
             if request.purpose == "body":
-                return await self._body(client, request)
+                return await self._body(call)
             if request.purpose == "probe":
-                return await self._probe(client, request)
+                return await self._probe(call)
             if request.purpose == "archive":
-                return await self._archive(client, request)
-            return await self._checksum(client, request)
+                return await self._archive(call)
+            return await self._checksum(call)
         except _Stop as stop:
             return _Outcome(stop.result)
         except BlockedAddress as exc:
@@ -214,8 +265,9 @@ class GuardedFetcher:
 
     # --- the four purposes ---------------------------------------------------------------
 
-    async def _body(self, client: httpx.AsyncClient, request: Request) -> _Outcome:
-        async with self._exchange(client, "GET", request.url) as response:
+    async def _body(self, call: _Call) -> _Outcome:
+        request = call.request
+        async with self._exchange(call, "GET", request.url) as response:
             failed = _unreadable(request.url, response)
             if failed is not None:
                 return failed
@@ -254,8 +306,9 @@ class GuardedFetcher:
                 )
             )
 
-    async def _probe(self, client: httpx.AsyncClient, request: Request) -> _Outcome:
-        async with self._exchange(client, "HEAD", request.url) as response:
+    async def _probe(self, call: _Call) -> _Outcome:
+        request = call.request
+        async with self._exchange(call, "HEAD", request.url) as response:
             status = response.status_code
             size = _content_length(response)
             content_type = response.headers.get("content-type", "")
@@ -272,7 +325,7 @@ class GuardedFetcher:
         # to be told apart from the file: ask for the first bytes with GET.
         sniff = self.settings.sniff_bytes
         headers = {"Range": f"bytes=0-{sniff - 1}"}
-        async with self._exchange(client, "GET", request.url, headers) as response:
+        async with self._exchange(call, "GET", request.url, headers) as response:
             failed = _status_outcome(request.url, response)
             if failed is not None:
                 return failed
@@ -292,10 +345,11 @@ class GuardedFetcher:
                 )
             )
 
-    async def _archive(self, client: httpx.AsyncClient, request: Request) -> _Outcome:
+    async def _archive(self, call: _Call) -> _Outcome:
+        request = call.request
         tail_size = max(zipdir.TAIL_BYTES, self.settings.archive_tail_bytes)
         async with self._exchange(
-            client, "GET", request.url, {"Range": f"bytes=-{tail_size}"}
+            call, "GET", request.url, {"Range": f"bytes=-{tail_size}"}
         ) as response:
             failed = _status_outcome(request.url, response)
             if failed is not None:
@@ -324,7 +378,7 @@ class GuardedFetcher:
                     )
                 )
         try:
-            summary = await self._read_directory(client, request.url, tail, file_size)
+            summary = await self._read_directory(call, tail, file_size)
         except zipdir.ZipProblem as problem:
             return _Outcome(
                 FetchResult(
@@ -335,15 +389,11 @@ class GuardedFetcher:
             FetchResult(request.url, "ok", status=status, size=file_size, archive=summary)
         )
 
-    async def _read_directory(
-        self, client: httpx.AsyncClient, url: str, tail: bytes, file_size: int
-    ) -> zipdir.ZipSummary:
+    async def _read_directory(self, call: _Call, tail: bytes, file_size: int) -> zipdir.ZipSummary:
         limits = self.settings.zip_limits
         record = zipdir.zip64_record_range(tail, file_size)
         if record is not None:
-            record_bytes = await self._range(
-                client, url, record[0], record[1], record[1] - record[0]
-            )
+            record_bytes = await self._range(call, record[0], record[1], record[1] - record[0])
             directory = zipdir.find_directory_zip64(tail, file_size, record_bytes)
         else:
             directory = zipdir.find_directory(tail, file_size)
@@ -354,19 +404,17 @@ class GuardedFetcher:
             data = tail[start : start + directory.size]
         else:
             end = directory.offset + directory.size
-            data = await self._range(client, url, directory.offset, end, limits.max_directory_bytes)
+            data = await self._range(call, directory.offset, end, limits.max_directory_bytes)
         # Parsing a large directory takes tens of milliseconds of CPU: in a thread, the event
         # loop keeps the other requests moving meanwhile.
         return await asyncio.to_thread(zipdir.summarise, data, directory, limits)
 
-    async def _range(
-        self, client: httpx.AsyncClient, url: str, start: int, end: int, cap: int
-    ) -> bytes:
+    async def _range(self, call: _Call, start: int, end: int, cap: int) -> bytes:
         """Bytes [start, end) of the file, with a Range request."""
         if end <= start:
             return b""
         headers = {"Range": f"bytes={start}-{end - 1}"}
-        async with self._exchange(client, "GET", url, headers) as response:
+        async with self._exchange(call, "GET", call.request.url, headers) as response:
             if response.status_code != 206:
                 raise zipdir.ZipProblem(
                     f"the server answered a Range request with HTTP {response.status_code}"
@@ -376,9 +424,10 @@ class GuardedFetcher:
             raise zipdir.ZipProblem("the server sent a different part of the file than asked")
         return data
 
-    async def _checksum(self, client: httpx.AsyncClient, request: Request) -> _Outcome:
+    async def _checksum(self, call: _Call) -> _Outcome:
+        request = call.request
         budget = request.max_bytes or self.settings.checksum_bytes
-        async with self._exchange(client, "GET", request.url) as response:
+        async with self._exchange(call, "GET", request.url) as response:
             failed = _unreadable(request.url, response)
             if failed is not None:
                 return failed
@@ -424,7 +473,7 @@ class GuardedFetcher:
     @asynccontextmanager
     async def _exchange(
         self,
-        client: httpx.AsyncClient,
+        call: _Call,
         method: str,
         url: str,
         headers: dict[str, str] | None = None,
@@ -438,7 +487,8 @@ class GuardedFetcher:
             port = port_problem(current, self.policy)
             if port is not None:
                 raise _Stop(FetchResult(url, "refused", reason=port))
-            async with self._slot(current):
+            async with self._slot(call, current):
+                client = call.client
                 response = await client.send(
                     client.build_request(method, current, headers=headers), stream=True
                 )
@@ -459,12 +509,25 @@ class GuardedFetcher:
         )
 
     @asynccontextmanager
-    async def _slot(self, url: str) -> AsyncIterator[None]:
+    async def _slot(self, call: _Call, url: str) -> AsyncIterator[None]:
+        """A connection slot (per host and overall); the link's clock stops while it waits,
+        and nothing is sent once the review's budget has run out."""
         parts = urlsplit(url)
         key = f"{parts.scheme}://{parts.netloc}".lower()
         host = self._hosts.setdefault(key, asyncio.Semaphore(self.settings.per_host))
+        call.clock.pause()
         async with self._total, host:
+            if asyncio.get_running_loop().time() >= self._budget_end:
+                raise _Stop(_budget_cut(call.request.url, "before it was sent"))
+            call.clock.start()
             yield
+
+
+def _budget_cut(url: str, when: str) -> FetchResult:
+    """A link the review's time budget cut: listed, and said once for the whole review."""
+    return FetchResult(
+        url, "inconclusive", reason=f"the review's time budget ran out {when}", cut="budget"
+    )
 
 
 def _offline(result: FetchResult) -> FetchResult:
