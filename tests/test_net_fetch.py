@@ -25,8 +25,9 @@ from tests.httpserver import Reply, ScriptedServer
 
 OPEN = AddressPolicy(allow_private=True)
 CLOSED = AddressPolicy()
-# Only 127.0.0.2 is allowed: stands in for "the public internet" in tests of refusals.
-ONLY_2 = AddressPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.2/32"),))
+# Only 127.0.0.2 is allowed (on the test servers' ports): stands in for "the public internet"
+# in tests of refusals.
+ONLY_2 = AddressPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.2/32"),), other_ports=True)
 
 
 @pytest.fixture

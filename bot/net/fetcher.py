@@ -26,6 +26,7 @@ from bot.net.guard import (
     system_resolve,
     url_problem,
 )
+from bot.net.held import HeldBytes, HeldBytesFull
 from bot.net.sniff import classify_html, looks_like_html
 from bot.net.transport import ConnectionLog, GuardedTransport
 from bot.net.types import FetchResult, Request, Verdict
@@ -58,6 +59,9 @@ class NetworkSettings:
     archive_tail_bytes: int = 1024 * 1024
     checksum_bytes: int = 4 * 1024**3  # the most a checksum streams
     checksum_seconds: float = 300.0
+    # The most bytes of linked files held at once (bodies for the rules, zip directories being
+    # read, checksum chunks); never less than one request's own cap.
+    held_bytes: int = 64 * 1024 * 1024
     zip_limits: zipdir.Limits = field(default_factory=zipdir.Limits)
 
 
@@ -90,6 +94,11 @@ class _Clock:
         self._timer.reschedule(min(own, self._budget_end))
 
     @property
+    def deadline(self) -> float | None:
+        """When the link's time is up (loop time, i.e. time.monotonic), while the clock runs."""
+        return self._timer.when()
+
+    @property
     def used(self) -> float:
         """Seconds the clock has run."""
         running = 0.0 if self._since is None else self._loop.time() - self._since
@@ -111,7 +120,7 @@ class _Outcome:
 
     result: FetchResult
     retry_after: float | None = None
-    unresolved: bool = False
+    final: bool = False  # not worth another attempt (a name that does not resolve, a bug)
 
 
 class _Stop(Exception):
@@ -144,6 +153,7 @@ class GuardedFetcher:
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._total = asyncio.Semaphore(self.settings.total)
         self._budget_end = 0.0
+        self._held = HeldBytes(self.settings.held_bytes)
         self._done = 0
 
     async def fetch(self, requests: Sequence[Request]) -> dict[Request, FetchResult]:
@@ -151,6 +161,8 @@ class GuardedFetcher:
         if not unique:
             return {}
         self._done = 0
+        # Room for any one request's own reads, so that a single link always fits.
+        self._held = HeldBytes(max([self.settings.held_bytes, *map(self._held_by, unique)]))
         limits = httpx.Limits(
             max_connections=self.settings.total, max_keepalive_connections=self.settings.total
         )
@@ -170,6 +182,15 @@ class GuardedFetcher:
         if not transport.reachability.online:
             results = [_offline(result) for result in results]
         return dict(zip(unique, results, strict=True))
+
+    def _held_by(self, request: Request) -> int:
+        """The most bytes one request holds at once."""
+        if request.purpose == "body":
+            return request.max_bytes
+        if request.purpose == "archive":
+            tail = max(zipdir.TAIL_BYTES, self.settings.archive_tail_bytes)
+            return tail + self.settings.zip_limits.max_directory_bytes
+        return _CHUNK if request.purpose == "checksum" else 0
 
     async def _one(self, client: httpx.AsyncClient, request: Request, total: int) -> FetchResult:
         limit = (
@@ -221,7 +242,7 @@ class GuardedFetcher:
             transient = (
                 result.verdict == "inconclusive"
                 and attempt <= self.settings.retries
-                and not outcome.unresolved
+                and not outcome.final
             )
             missing = result.verdict == "broken" and result.status in (404, 410) and attempt == 1
             if not (transient or missing):
@@ -252,16 +273,30 @@ class GuardedFetcher:
         except NoSuchHost as exc:
             # A typo in the link, unless no host resolves at all (see _offline).
             result = FetchResult(request.url, "broken", reason=str(exc), unresolved=exc.host)
-            return _Outcome(result, unresolved=True)
+            return _Outcome(result, final=True)
         except UnresolvedHost as exc:
             result = FetchResult(request.url, "inconclusive", reason=str(exc), unresolved=exc.host)
-            return _Outcome(result, unresolved=True)
+            return _Outcome(result, final=True)
+        except HeldBytesFull as exc:
+            reason = (
+                f"not read: the review already holds {_mib(exc.limit)} of linked files, the "
+                "most it keeps at once"
+            )
+            return _Outcome(
+                FetchResult(request.url, "inconclusive", reason=reason, cut="memory"), final=True
+            )
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             return _Outcome(FetchResult(request.url, "invalid", reason=str(exc)))
         except httpx.TransportError as exc:
             name = type(exc).__name__
             reason = f"{name}: {exc}" if str(exc) else name
             return _Outcome(FetchResult(request.url, "inconclusive", reason=reason))
+        except Exception as exc:  # one link's failure is that link's verdict, never a crash
+            # A server's answer that nothing above expected: the link stays unchecked (and the
+            # review incomplete), the rest of the review goes on.
+            name = type(exc).__name__
+            reason = f"zoo-review could not read the answer ({name}: {exc})"
+            return _Outcome(FetchResult(request.url, "inconclusive", reason=reason), final=True)
 
     # --- the four purposes ---------------------------------------------------------------
 
@@ -282,7 +317,7 @@ class GuardedFetcher:
                         reason=f"{announced:,} bytes, more than the {request.max_bytes:,} read",
                     )
                 )
-            body = await _read_capped(response, request.max_bytes)
+            body = await self._read(response, request.max_bytes)
             if body is None:
                 return _Outcome(
                     FetchResult(
@@ -346,6 +381,13 @@ class GuardedFetcher:
             )
 
     async def _archive(self, call: _Call) -> _Outcome:
+        held: list[bytes] = []  # what this link holds of the budget, released at the end
+        try:
+            return await self._read_archive(call, held)
+        finally:
+            self._held.release(sum(map(len, held)))
+
+    async def _read_archive(self, call: _Call, held: list[bytes]) -> _Outcome:
         request = call.request
         tail_size = max(zipdir.TAIL_BYTES, self.settings.archive_tail_bytes)
         async with self._exchange(
@@ -361,10 +403,10 @@ class GuardedFetcher:
                 return _Outcome(FetchResult(request.url, verdict, status, reason=reason))
             if status == 206:
                 file_size = _range_total(response)
-                tail = await _read_capped(response, tail_size)
+                tail = await self._read(response, tail_size, held)
             else:  # the server ignored Range: only a small file can be read whole
                 file_size = _content_length(response)
-                tail = await _read_capped(response, tail_size)
+                tail = await self._read(response, tail_size, held)
                 if tail is not None:
                     file_size = len(tail)
             if tail is None or file_size is None:
@@ -378,7 +420,7 @@ class GuardedFetcher:
                     )
                 )
         try:
-            summary = await self._read_directory(call, tail, file_size)
+            summary = await self._read_directory(call, tail, file_size, held)
         except zipdir.ZipProblem as problem:
             return _Outcome(
                 FetchResult(
@@ -389,11 +431,13 @@ class GuardedFetcher:
             FetchResult(request.url, "ok", status=status, size=file_size, archive=summary)
         )
 
-    async def _read_directory(self, call: _Call, tail: bytes, file_size: int) -> zipdir.ZipSummary:
+    async def _read_directory(
+        self, call: _Call, tail: bytes, file_size: int, held: list[bytes]
+    ) -> zipdir.ZipSummary:
         limits = self.settings.zip_limits
         record = zipdir.zip64_record_range(tail, file_size)
         if record is not None:
-            record_bytes = await self._range(call, record[0], record[1], record[1] - record[0])
+            record_bytes = await self._range(call, record[0], record[1], held)
             directory = zipdir.find_directory_zip64(tail, file_size, record_bytes)
         else:
             directory = zipdir.find_directory(tail, file_size)
@@ -401,16 +445,21 @@ class GuardedFetcher:
         tail_start = file_size - len(tail)
         if directory.offset >= tail_start:
             start = directory.offset - tail_start
-            data = tail[start : start + directory.size]
+            data: bytes | memoryview = memoryview(tail)[start : start + directory.size]
         else:
-            end = directory.offset + directory.size
-            data = await self._range(call, directory.offset, end, limits.max_directory_bytes)
+            data = await self._range(
+                call, directory.offset, directory.offset + directory.size, held
+            )
         # Parsing a large directory takes tens of milliseconds of CPU: in a thread, the event
-        # loop keeps the other requests moving meanwhile.
-        return await asyncio.to_thread(zipdir.summarise, data, directory, limits)
+        # loop keeps the other requests moving meanwhile. The parse stops at the link's
+        # deadline, so that no thread outlives the review.
+        return await asyncio.to_thread(
+            zipdir.summarise, data, directory, limits, call.clock.deadline
+        )
 
-    async def _range(self, call: _Call, start: int, end: int, cap: int) -> bytes:
-        """Bytes [start, end) of the file, with a Range request."""
+    async def _range(self, call: _Call, start: int, end: int, held: list[bytes]) -> bytes:
+        """Bytes [start, end) of the file, with a Range request (`check_directory` has capped
+        the size already)."""
         if end <= start:
             return b""
         headers = {"Range": f"bytes={start}-{end - 1}"}
@@ -419,7 +468,7 @@ class GuardedFetcher:
                 raise zipdir.ZipProblem(
                     f"the server answered a Range request with HTTP {response.status_code}"
                 )
-            data = await _read_capped(response, min(cap, end - start))
+            data = await self._read(response, end - start, held)
         if data is None or len(data) != end - start:
             raise zipdir.ZipProblem("the server sent a different part of the file than asked")
         return data
@@ -442,31 +491,29 @@ class GuardedFetcher:
                         reason=f"not verified: the file is larger than {budget:,} bytes",
                     )
                 )
-            digest = hashlib.md5(usedforsecurity=False)
-            read = 0
-            async for chunk in response.aiter_raw(_CHUNK):
-                read += len(chunk)
-                if read > budget:
-                    return _Outcome(
-                        FetchResult(
-                            request.url,
-                            "ok",
-                            status=response.status_code,
-                            reason=f"not verified: the file is larger than {budget:,} bytes",
-                        )
-                    )
-                digest.update(chunk)
-            if size is not None and read != size:
-                raise httpx.RemoteProtocolError(f"got {read:,} of {size:,} bytes")
-            return _Outcome(
-                FetchResult(
-                    request.url,
-                    "ok",
-                    status=response.status_code,
-                    size=read,
-                    digest=digest.hexdigest(),
-                )
-            )
+            reserved = await self._held.reserve(_CHUNK)  # one chunk at a time is held
+            try:
+                return await _stream_digest(request.url, response, budget, size)
+            finally:
+                self._held.settle(reserved, 0, until_released=False)
+
+    async def _read(
+        self, response: httpx.Response, cap: int, held: list[bytes] | None = None
+    ) -> bytes | None:
+        """At most `cap` bytes of the body (None if there are more), within the bytes the
+        review may hold at once. The bytes read stay held: until the fetch ends (a body for
+        the rules), or, with `held`, until the caller releases what that list holds."""
+        announced = _content_length(response)
+        reserved = await self._held.reserve(cap if announced is None else min(cap, announced))
+        data = None
+        try:
+            data = await _read_capped(response, min(cap, reserved))
+        finally:
+            kept = 0 if data is None else len(data)
+            self._held.settle(reserved, kept, until_released=held is not None)
+        if data is not None and held is not None:
+            held.append(data)
+        return data
 
     # --- one exchange: redirects by hand, each hop checked, slots per host ----------------
 
@@ -538,6 +585,31 @@ def _offline(result: FetchResult) -> FetchResult:
     return replace(result, verdict="inconclusive", reason=NO_NETWORK, cut="no_network")
 
 
+async def _stream_digest(
+    url: str, response: httpx.Response, budget: int, size: int | None
+) -> _Outcome:
+    """The MD5 of the body, streamed chunk by chunk; not verified beyond `budget` bytes."""
+    digest = hashlib.md5(usedforsecurity=False)
+    read = 0
+    async for chunk in response.aiter_raw(_CHUNK):
+        read += len(chunk)
+        if read > budget:
+            return _Outcome(
+                FetchResult(
+                    url,
+                    "ok",
+                    status=response.status_code,
+                    reason=f"not verified: the file is larger than {budget:,} bytes",
+                )
+            )
+        digest.update(chunk)
+    if size is not None and read != size:
+        raise httpx.RemoteProtocolError(f"got {read:,} of {size:,} bytes")
+    return _Outcome(
+        FetchResult(url, "ok", status=response.status_code, size=read, digest=digest.hexdigest())
+    )
+
+
 def _page_instead(request: Request, response: httpx.Response, first: bytes) -> _Outcome | None:
     """The verdict when a web page answers where a file was expected; None for a file."""
     if not (request.binary and looks_like_html(response, first)):
@@ -591,16 +663,18 @@ def _unreadable(url: str, response: httpx.Response) -> _Outcome | None:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds, or an HTTP date; None when absent or not understood (then: our own backoff)."""
     value = response.headers.get("retry-after")
     if not value:
         return None
-    if value.strip().isdigit():
-        return float(value.strip())
+    seconds = _number(value)
+    if seconds is not None:
+        return float(seconds)
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        return max(0.0, moment.timestamp() - time.time())
+    except (TypeError, ValueError, OverflowError, IndexError, OSError):
         return None
-    return max(0.0, moment.timestamp() - time.time())
 
 
 def _encoding_problem(url: str, response: httpx.Response) -> FetchResult | None:
@@ -629,13 +703,23 @@ async def _read_capped(response: httpx.Response, cap: int, truncate: bool = Fals
     return bytes(data)
 
 
+def _number(text: str) -> int | None:
+    """A header's decimal number: ASCII digits only (`str.isdigit` accepts `²`, which `int`
+    refuses) and at most 18 of them; None for anything else."""
+    text = text.strip()
+    if 0 < len(text) <= 18 and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 def _content_length(response: httpx.Response) -> int | None:
-    value = response.headers.get("content-length", "")
-    return int(value) if value.isdigit() else None
+    return _number(response.headers.get("content-length", ""))
 
 
 def _range_total(response: httpx.Response) -> int | None:
     """The file size from `Content-Range: bytes 0-9/1234`."""
-    value = response.headers.get("content-range", "")
-    total = value.rpartition("/")[2]
-    return int(total) if total.isdigit() else None
+    return _number(response.headers.get("content-range", "").rpartition("/")[2])
+
+
+def _mib(count: int) -> str:
+    return f"{count / 1024**2:,.0f} MiB"

@@ -19,13 +19,29 @@ _NO_SUCH_NAME = tuple(
     code for code in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None)) if code is not None
 )
 
-# Ranges that hide another address or are never a public web host, refused even where Python's
-# `is_global` would let them through: NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and 6to4 (2002::/16)
-# embed IPv4 addresses, Teredo (2001::/32) tunnels.
-_TRANSLATED = tuple(
-    ipaddress.ip_network(net)
-    for net in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32")
-)
+# IPv6 ranges that carry an IPv4 address or tunnel to one, or that were never public web hosts,
+# refused even where Python's `is_global` lets them through: IPv4-translated (::ffff:0:0:0/96,
+# written ::ffff:0:a.b.c.d), NAT64 (64:ff9b::/96, 64:ff9b:1::/48), 6to4 (2002::/16), Teredo
+# (2001::/32) and the deprecated site-local fec0::/10. An operator may open one of them with
+# `allowed_networks` (e.g. the NAT64 prefix of an IPv6-only runner); the IPv4 address inside
+# is still checked.
+_TRANSLATED = {
+    ipaddress.IPv6Network(net): kind
+    for net, kind in (
+        ("::ffff:0:0:0/96", "an IPv4-translated address"),
+        ("64:ff9b::/96", "a NAT64 address"),
+        ("64:ff9b:1::/48", "a NAT64 address"),
+        ("2002::/16", "a 6to4 address"),
+        ("2001::/32", "a Teredo address"),
+        ("fec0::/10", "a site-local address"),
+    )
+}
+# Globally routable addresses that are services of the cloud the review may run in, refused
+# unless an operator lists them: Azure's WireServer answers any process inside a VM (GitHub-
+# hosted runners included, on port 80) with the VM's configuration and certificates.
+_HOST_SERVICES = {
+    ipaddress.IPv4Address("168.63.129.16"): "Azure's WireServer, a service of the cloud host",
+}
 
 
 class UnresolvedHost(Exception):
@@ -48,7 +64,8 @@ class BlockedAddress(Exception):
 
 
 def unwrap(address: IPAddress) -> IPAddress:
-    """The IPv4 address behind an IPv4-mapped (`::ffff:127.0.0.1`) or -compatible IPv6 one."""
+    """The IPv4 address behind an IPv4-mapped (`::ffff:127.0.0.1`) or -compatible IPv6 one:
+    a connection to those goes to the IPv4 address itself."""
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
             return address.ipv4_mapped
@@ -58,12 +75,39 @@ def unwrap(address: IPAddress) -> IPAddress:
     return address
 
 
+def embedded(address: IPAddress) -> tuple[ipaddress.IPv4Address, ...]:
+    """The IPv4 addresses an IPv6 address carries: mapped, compatible, translated, NAT64
+    (RFC 6052), 6to4, and Teredo's server and (inverted) client addresses."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return ()
+    plain = unwrap(address)
+    if isinstance(plain, ipaddress.IPv4Address):
+        return (plain,)
+    packed = address.packed
+    v4 = ipaddress.IPv4Address
+    if packed[:8] == bytes(8) and packed[8:12] == b"\xff\xff\0\0":  # ::ffff:0:a.b.c.d
+        return (v4(packed[12:]),)
+    if packed[:12] == bytes.fromhex("0064ff9b0000000000000000"):  # 64:ff9b::/96
+        return (v4(packed[12:]),)
+    if packed[:6] == bytes.fromhex("0064ff9b0001"):  # 64:ff9b:1::/48, bits 64-71 skipped
+        return (v4(packed[6:8] + packed[9:11]),)
+    if packed[:2] == b"\x20\x02":  # 6to4
+        return (v4(packed[2:6]),)
+    if packed[:4] == b"\x20\x01\0\0":  # Teredo: server, then the client (bits inverted)
+        return (v4(packed[4:8]), v4(bytes(byte ^ 0xFF for byte in packed[12:])))
+    return ()
+
+
+def _routable(address: IPAddress) -> bool:
+    return address.is_global and not address.is_multicast and address not in _HOST_SERVICES
+
+
 def is_public(address: IPAddress) -> bool:
-    """Globally routable, and not a translation or tunnel prefix that hides another address."""
+    """Globally routable; not a translation or tunnel address, nor a service of the cloud host."""
     plain = unwrap(address)
     if isinstance(plain, ipaddress.IPv6Address) and any(plain in net for net in _TRANSLATED):
         return False
-    return plain.is_global and not plain.is_multicast
+    return _routable(plain)
 
 
 @dataclass(frozen=True)
@@ -72,24 +116,48 @@ class AddressPolicy:
 
     allow_private: bool = False
     allowed_networks: tuple[IPNetwork, ...] = ()
+    # Ports other than 80 and 443 anywhere (tests that stand a local server in for a public
+    # host); `allow_private` opens them too, `allowed_networks` does not.
+    other_ports: bool = False
 
     def refusal(self, address: IPAddress) -> str | None:
         """Why the address may not be contacted, or None when it may."""
-        plain = unwrap(address)
-        if self.allow_private or is_public(address):
+        if self.allow_private:
             return None
-        if any(plain in network or address in network for network in self.allowed_networks):
+        for inner in embedded(address):
+            reason = self._refusal(inner)
+            if reason is not None:
+                return reason if inner == unwrap(address) else f"{address}, which carries {reason}"
+        return self._refusal(address)
+
+    def _refusal(self, address: IPAddress) -> str | None:
+        plain = unwrap(address)
+        if any(plain in network for network in self.allowed_networks):
+            return None
+        if isinstance(plain, ipaddress.IPv6Address):
+            for network, kind in _TRANSLATED.items():
+                if plain in network:
+                    return f"{plain}, {kind} (it stands for another host, or for none)"
+        service = _HOST_SERVICES.get(plain) if isinstance(plain, ipaddress.IPv4Address) else None
+        if service is not None:
+            return f"{plain}, {service}"
+        if _routable(plain):
             return None
         return f"{plain}, a private, local or reserved address"
 
     @property
     def any_port(self) -> bool:
-        """Operators who allow private hosts (a local mirror, tests) may use any port."""
-        return self.allow_private or bool(self.allowed_networks)
+        """Only an operator who allows private hosts (a local mirror, tests) may use any port;
+        `allowed_networks` opens those networks on the default ports only."""
+        return self.allow_private or self.other_ports
 
 
 def url_problem(url: str) -> str | None:
     """Why a URL is not a fetchable web address, from its text alone; None when it is."""
+    try:
+        url.encode("utf-8")
+    except UnicodeEncodeError:
+        return "the URL holds characters that cannot be sent (a lone surrogate)"
     try:
         parts = urlsplit(url)
         _ = parts.port
@@ -105,7 +173,7 @@ def url_problem(url: str) -> str | None:
 
 
 def port_problem(url: str, policy: AddressPolicy) -> str | None:
-    """Only ports 80 and 443, unless the operator allows private hosts (a mirror, tests)."""
+    """Only ports 80 and 443, unless the operator allows all private hosts (a mirror, tests)."""
     port = urlsplit(url).port
     if port is None or port in (80, 443) or policy.any_port:
         return None

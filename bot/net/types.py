@@ -16,8 +16,9 @@ Verdict = Literal[
 # MD5 of the whole file, streamed within a size and time budget.
 Purpose = Literal["body", "probe", "archive", "checksum"]
 # Why a link was not checked for a reason of the whole review, not of the link: the review's
-# time budget ran out before it was sent (or answered), or no host name resolved at all.
-Cut = Literal["budget", "no_network"]
+# time budget ran out before it was sent (or answered), no host name resolved at all, or the
+# linked files already read filled the bytes a review may hold at once.
+Cut = Literal["budget", "no_network", "memory"]
 
 
 @dataclass(frozen=True)

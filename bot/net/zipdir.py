@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import struct
+import time
 from array import array
 
 # How a caller uses this module with HTTP Range requests (all ranges are end-exclusive here;
@@ -76,7 +77,10 @@ class Limits:
     """What an archive may claim; `ratio_floor` is the unpacked size below which ratios are fine."""
 
     max_entries: int = 2_000_000
-    max_directory_bytes: int = 256 * 1024 * 1024
+    # A directory of 10,000 images (`val/b1c66a42-6f7d68ca.jpg`, as Info-ZIP writes it, with
+    # its time and owner fields) takes 950,074 bytes; 8 MiB is room for about 88,000 entries,
+    # while the bytes held and the CPU spent on one archive stay small.
+    max_directory_bytes: int = 8 * 1024 * 1024
     max_ratio: float = 200.0
     max_uncompressed: int = 2**40
     ratio_floor: int = 100 * 1024 * 1024
@@ -349,9 +353,15 @@ def _overlap(number: int, other: int, at: int) -> ZipProblem:
 
 
 def summarise(
-    directory_bytes: bytes | bytearray | memoryview, directory: Directory, limits: Limits
+    directory_bytes: bytes | bytearray | memoryview,
+    directory: Directory,
+    limits: Limits,
+    deadline: float | None = None,
 ) -> ZipSummary:
-    """Parse the central directory at `directory` and refuse bombs, overlaps and corruption."""
+    """Parse the central directory at `directory` and refuse bombs, overlaps and corruption.
+
+    `deadline` (`time.monotonic()`): past it the parse stops with ZipProblem, so that a parse
+    whose caller gave up does not keep running."""
     check_directory(directory, limits)
     # Names are searched in place (bytes.find with bounds); other buffers are copied once.
     data = directory_bytes if isinstance(directory_bytes, bytes) else bytes(directory_bytes)
@@ -388,6 +398,11 @@ def summarise(
                 f"{directory.entries:,} entries the end record claims"
             )
         number += 1
+        if not number & 0x3FF and deadline is not None and time.monotonic() > deadline:
+            raise ZipProblem(
+                f"the central directory was not read within the link's deadline "
+                f"({number:,} of {claimed:,} entries)"
+            )
         if pos + record_size > size:
             raise ZipProblem(f"corrupt zip file: entry {number:,} is truncated")
         (sig, flags, csize, usize, name_len, extra_len, comment_len, disk, offset) = unpack(

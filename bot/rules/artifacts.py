@@ -19,6 +19,10 @@ RULE = "artifacts"
 # A checkpoint is megabytes; a few hundred bytes is an error page or a placeholder.
 MIN_WEIGHTS_BYTES = 1024
 _KINDS = ("weights", "preds", "visuals")
+# json.loads builds an object for every value: a 16 MiB file of `[[],[],…]` takes 380 MB. A
+# preds file with more values than this (counted as commas and brackets) is not inspected; the
+# real ones are larger than `network.max_preds_bytes` anyway.
+MAX_PREDS_VALUES = 500_000
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,15 @@ def _json(item: _Link, result: FetchResult) -> list[Finding]:
     if item.spec.kind != "preds":
         return []
     body = result.body or b""
+    if body.count(b",") + body.count(b"[") + body.count(b"{") > MAX_PREDS_VALUES:
+        return [
+            item.finding(
+                "notice",
+                f"{item.name}: the file holds more than {MAX_PREDS_VALUES:,} values, so its "
+                "contents were not inspected.",
+                "Nothing to fix: a maintainer may check the file by hand.",
+            )
+        ]
     try:
         value = json.loads(body.decode("utf-8-sig"))
     except UnicodeDecodeError:

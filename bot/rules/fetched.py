@@ -147,11 +147,11 @@ class CutLink:
 
 
 def cut_findings(links: Sequence[CutLink], checked: int, budget_seconds: float) -> list[Finding]:
-    """One finding per cause (no network, the time budget), however many links it cut; each
+    """One finding per cause (no network, the time budget, memory), however many links it cut; each
     makes the review incomplete, pages included: nothing says those links are fine. `checked`:
     how many links were checked nonetheless."""
     findings: list[Finding] = []
-    for cause in ("no_network", "budget"):
+    for cause in ("no_network", "budget", "memory"):
         cut = [link for link in links if link.cause == cause]
         if not cut:
             continue
@@ -170,6 +170,21 @@ def cut_findings(links: Sequence[CutLink], checked: int, budget_seconds: float) 
                     f"No host could be resolved: this machine seems to have no network; {what}.",
                     "Re-run the review on a machine with network access (`--offline` reviews "
                     "the files alone, without the links).",
+                    incomplete=True,
+                )
+            )
+        elif cause == "memory":
+            findings.append(
+                Finding(
+                    "warning",
+                    RULE,
+                    cut[0].path,
+                    cut[0].line,
+                    f"{count} could not be read: the linked files already read fill what a "
+                    f"review holds at once ({_places(cut)}).",
+                    "They are listed in the link table as inconclusive. Linked scores, MD5 and "
+                    "predictions files are far smaller than this; check that these links point "
+                    "to the right files.",
                     incomplete=True,
                 )
             )
