@@ -637,15 +637,17 @@ def _status_outcome(url: str, response: httpx.Response) -> _Outcome | None:
 
 
 async def _drain(response: httpx.Response) -> None:
-    """Read what is left of a small body (an error page, a redirect's note), so that the
-    connection can serve the next request instead of being closed; large bodies are not."""
-    length = _content_length(response)
-    if response.is_stream_consumed or length is None or length > _DRAIN_BYTES:
+    """Read what is left of a small body (an error page, a redirect's note) or the end of a
+    HEAD answer (it has no body), so that the connection serves the next request instead of
+    being closed; large bodies and bodies of unknown length are not read."""
+    if response.is_stream_consumed:
         return
-    if response.request.method == "HEAD":
-        # No body to read; a server that sends one anyway would poison the next request on
-        # this connection, so it is closed instead (as any unread response is).
-        return
+    if response.request.method != "HEAD":
+        length = _content_length(response)
+        if length is None or length > _DRAIN_BYTES:
+            return
+    # A server that sends a body after a HEAD anyway leaves it on the connection: the next
+    # request there fails to parse its answer, and is retried on another connection.
     try:
         async for _chunk in response.aiter_raw():
             pass
