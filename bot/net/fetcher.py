@@ -30,6 +30,7 @@ from bot.net.held import HeldBytes, HeldBytesFull
 from bot.net.sniff import classify_html, looks_like_html
 from bot.net.transport import ConnectionLog, GuardedTransport
 from bot.net.types import FetchResult, Request, Verdict
+from bot.net.zippool import ParsePool, worker_count
 
 Progress = Callable[[int, int], None]
 _TRANSIENT_STATUSES = (408, 429, 500, 502, 503, 504)
@@ -62,6 +63,8 @@ class NetworkSettings:
     # The most bytes of linked files held at once (bodies for the rules, zip directories being
     # read, checksum chunks); never less than one request's own cap.
     held_bytes: int = 64 * 1024 * 1024
+    # From this many archives on, their directories are parsed in worker processes.
+    pool_archives: int = 8
     zip_limits: zipdir.Limits = field(default_factory=zipdir.Limits)
 
 
@@ -154,6 +157,7 @@ class GuardedFetcher:
         self._total = asyncio.Semaphore(self.settings.total)
         self._budget_end = 0.0
         self._held = HeldBytes(self.settings.held_bytes)
+        self._parser = ParsePool(0)
         self._done = 0
 
     async def fetch(self, requests: Sequence[Request]) -> dict[Request, FetchResult]:
@@ -178,7 +182,13 @@ class GuardedFetcher:
         ) as client:
             # From here on: building the client (its TLS context) is not the links' time.
             self._budget_end = asyncio.get_running_loop().time() + self.settings.budget
-            results = await asyncio.gather(*(self._one(client, r, len(unique)) for r in unique))
+            archives = sum(1 for request in unique if request.purpose == "archive")
+            workers = worker_count() if archives >= self.settings.pool_archives else 0
+            self._parser = ParsePool(workers)
+            try:
+                results = await asyncio.gather(*(self._one(client, r, len(unique)) for r in unique))
+            finally:
+                await self._parser.close()
         if not transport.reachability.online:
             results = [_offline(result) for result in results]
         return dict(zip(unique, results, strict=True))
@@ -450,12 +460,10 @@ class GuardedFetcher:
             data = await self._range(
                 call, directory.offset, directory.offset + directory.size, held
             )
-        # Parsing a large directory takes tens of milliseconds of CPU: in a thread, the event
-        # loop keeps the other requests moving meanwhile. The parse stops at the link's
-        # deadline, so that no thread outlives the review.
-        return await asyncio.to_thread(
-            zipdir.summarise, data, directory, limits, call.clock.deadline
-        )
+        # Parsing a large directory takes tens of milliseconds of CPU: in a worker process
+        # (or a thread), the event loop keeps the other requests moving meanwhile. The parse
+        # stops at the link's deadline, so that no parse outlives the review.
+        return await self._parser.summarise(data, directory, limits, call.clock.deadline)
 
     async def _range(self, call: _Call, start: int, end: int, held: list[bytes]) -> bytes:
         """Bytes [start, end) of the file, with a Range request (`check_directory` has capped
