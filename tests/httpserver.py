@@ -38,6 +38,7 @@ class Script:
     replies: dict[str, list[Reply]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)  # time.monotonic() of each request
     headers: list[dict[str, str]] = field(default_factory=list)
     hits: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     active: int = 0
@@ -64,6 +65,10 @@ class Script:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up mid-answer (a deadline, a cap) is part of the tests."""
+
     # socketserver's default backlog of 5 drops the SYNs of a burst of new connections, and
     # the kernel retries a dropped SYN only after a second.
     request_queue_size = 256
@@ -91,6 +96,7 @@ class ScriptedServer(BackgroundServer):
 
             def _answer(self, send_body: bool) -> None:
                 script.requests.append((self.command, self.path))
+                script.times.append(time.monotonic())
                 script.headers.append({k.lower(): v for k, v in self.headers.items()})
                 if latency:
                     time.sleep(latency)

@@ -1,8 +1,9 @@
 """A distant, busy server for tests: every answer waits `latency`; runs in its own process.
 
 In its own process it has its own interpreter lock, so thousands of requests cost the test's
-process only its client side. Every GET and HEAD of any path answers 200 with `[]` (keep-alive);
-`GET /_requests` answers the JSON list of the paths requested so far, in order.
+process only its client side. Every GET and HEAD of any path answers 200 with `[]`, or with the
+given body (keep-alive); `GET /_requests` answers the JSON list of the paths requested so far,
+in order.
 
     with LatencyServer(0.05) as server:
         server.url("/p/1.json"); server.requests()
@@ -14,6 +15,7 @@ import asyncio
 import json
 import subprocess
 import sys
+import tempfile
 import urllib.request
 from pathlib import Path
 from types import TracebackType
@@ -21,7 +23,7 @@ from types import TracebackType
 BODY = b"[]"
 
 
-async def _serve(latency: float) -> None:
+async def _serve(latency: float, answer_body: bytes) -> None:
     requested: list[str] = []
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -33,7 +35,7 @@ async def _serve(latency: float) -> None:
                     body = json.dumps(requested).encode()
                 else:
                     requested.append(path)
-                    body = BODY
+                    body = answer_body
                     await asyncio.sleep(latency)
                 writer.write(
                     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
@@ -52,14 +54,17 @@ async def _serve(latency: float) -> None:
 class LatencyServer:
     """Starts the server in a child process and stops it on exit."""
 
-    def __init__(self, latency: float) -> None:
+    def __init__(self, latency: float, body: bytes = BODY) -> None:
         self.latency = latency
         self.port = 0
         self._process: subprocess.Popen[str] | None = None
+        self._body = tempfile.NamedTemporaryFile(prefix="latency-body-")  # noqa: SIM115
+        self._body.write(body)
+        self._body.flush()
 
     def __enter__(self) -> LatencyServer:
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "tests.latencyserver", str(self.latency)],
+            [sys.executable, "-m", "tests.latencyserver", str(self.latency), self._body.name],
             stdout=subprocess.PIPE,
             text=True,
             cwd=Path(__file__).resolve().parents[1],
@@ -77,6 +82,7 @@ class LatencyServer:
         assert self._process is not None
         self._process.kill()
         self._process.wait()
+        self._body.close()
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -89,4 +95,4 @@ class LatencyServer:
 
 
 if __name__ == "__main__":
-    asyncio.run(_serve(float(sys.argv[1])))
+    asyncio.run(_serve(float(sys.argv[1]), Path(sys.argv[2]).read_bytes()))

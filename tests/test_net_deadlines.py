@@ -77,23 +77,24 @@ def test_a_link_waiting_for_a_slot_keeps_its_whole_deadline(server: ScriptedServ
 
 
 def test_a_2000_row_audit_requests_every_link() -> None:
-    """2,000 links, 8 in flight, 10 ms each: the last ones wait at least 2.5 s in the queue,
-    more than twice a link's 1 s deadline, so a deadline started before the queue would cut
-    more than half of them; started when each is sent, every link is requested and answers.
-    (At 50 ms and 8 per host the queue is 12.5 s: the same property, five times slower.)"""
-    with LatencyServer(0.01) as server:
+    """2,000 links, 8 in flight, 20 ms each: the last ones wait at least 5 s in the queue,
+    2.5 times a link's 2 s deadline, so a deadline started before the queue would cut more
+    than half of them; started when each is sent, every link is requested and answers.
+    (At 50 ms the queue is 12.5 s: the same property, two and a half times slower.)"""
+    with LatencyServer(0.02) as server:
+        asyncio.run(fetcher().fetch([Request("body", server.url("/warm-up"), 10)]))
         start = time.monotonic()
         result = audit(
             toy_zoo(server.url(""), 2000),
             load_config(TOY),
-            timeout=1.0,
+            timeout=2.0,
             per_host=8,
             total=8,
             retries=0,
         )
         elapsed = time.monotonic() - start
-        requested = server.requests()
-    assert elapsed >= 2000 / 8 * 0.01 > 2 * 1.0
+        requested = server.requests()[1:]
+    assert elapsed >= 2000 / 8 * 0.02 >= 2.5 * 2.0
     assert len(set(requested)) == len(requested) == 2000
     assert len(result.links) == 2000
     assert {link.verdict for link in result.links} == {"ok"}

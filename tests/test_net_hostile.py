@@ -23,6 +23,7 @@ from bot.net.guard import AddressPolicy, embedded, is_public, port_problem, url_
 from bot.net.held import HeldBytes, HeldBytesFull
 from bot.net.setup import address_policy
 from bot.net.types import FetchResult, Purpose, Request
+from bot.net.zippool import ParsePool
 from tests.httpserver import Reply, ScriptedServer
 
 OPEN = AddressPolicy(allow_private=True)
@@ -244,29 +245,52 @@ def test_a_parse_stops_at_its_deadline() -> None:
     assert time.monotonic() - start < whole / 2
 
 
-def test_no_directory_is_parsed_after_the_deadline(
+@pytest.mark.parametrize("workers", [0, 2])
+def test_no_parse_outlives_its_deadline(workers: int) -> None:
+    """Eight directories of 65,000 entries: 2 s of parsing together on an idle machine, in
+    threads (workers=0) or worker processes. Their callers stop waiting at a 0.4 s deadline,
+    as the fetcher's links do; the parses stop there too, so asyncio.run (which waits for its
+    threads) returns right after it, not seconds later."""
+    archive = make_zip(65_000, name_bytes=9)
+    directory = zipdir.find_directory(archive[-zipdir.TAIL_BYTES :], len(archive))
+    listing = archive[directory.offset :]
+
+    async def parse_all() -> None:
+        pool = ParsePool(workers)
+        deadline = time.monotonic() + 0.4
+        jobs = [
+            pool.summarise(listing[:-22], directory, zipdir.Limits(), deadline) for _ in range(8)
+        ]
+        try:
+            async with asyncio.timeout_at(deadline):
+                await asyncio.gather(*jobs, return_exceptions=True)
+        except TimeoutError:
+            pass
+        finally:
+            await pool.close()
+
+    start = time.monotonic()
+    asyncio.run(parse_all())
+    elapsed = time.monotonic() - start
+    assert elapsed < 0.4 + 0.6, f"{elapsed:.1f} s: a parse ran on after its deadline"
+
+
+def test_the_fetcher_gives_each_parse_its_links_deadline(
     server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Eight directories of 65,000 entries, each in the first read, parsed in threads: 2 s of
-    CPU together on an idle machine. Their links' 1.5 s deadline stops every parse, and the
-    fetch (asyncio.run waits for its threads) returns right after it."""
-    archive = make_zip(65_000, name_bytes=9)
-    started: list[float] = []
-    parse = zipdir.summarise
+    deadlines: list[float | None] = []
+    parse = ParsePool.summarise
 
-    def counted(*args: Any) -> zipdir.ZipSummary:
-        started.append(time.monotonic())
-        return parse(*args)
+    async def recorded(pool: ParsePool, *args: Any) -> zipdir.ZipSummary:
+        deadlines.append(args[-1])
+        return await parse(pool, *args)
 
-    monkeypatch.setattr(zipdir, "summarise", counted)
-    requests = [Request("archive", server.file(f"/v{n}.zip", archive)) for n in range(8)]
-    fetcher = make(timeout=1.5, retries=0, archive_tail_bytes=4 * MiB)
+    monkeypatch.setattr(ParsePool, "summarise", recorded)
     start = time.monotonic()
-    results = asyncio.run(fetcher.fetch(requests))
-    elapsed = time.monotonic() - start
-    assert started, "no parse started before the deadline: the test proves nothing"
-    assert elapsed < 1.5 + 0.6, f"{elapsed:.1f} s: a parse ran on after its link's deadline"
-    assert {r.verdict for r in results.values()} <= {"ok", "inconclusive"}
+    result = fetch(server.file("/v.zip", make_zip(100)), "archive", timeout=3.0)
+    assert result.verdict == "ok"
+    [deadline] = deadlines
+    assert deadline is not None and start < deadline <= time.monotonic() + 3.0
 
 
 # --- the bytes a review holds at once ------------------------------------------------------------
@@ -285,12 +309,13 @@ def test_held_bytes_wait_for_what_comes_back_and_fail_when_nothing_will() -> Non
         waiting = asyncio.create_task(second())
         await asyncio.sleep(0)
         events.append("first read ends, 30 bytes kept until released")
-        held.settle(first, 30, until_released=True)
+        held.settle(first, 30)
         await asyncio.sleep(0)
         assert not waiting.done(), "80 fits only once the 30 are released"
         held.release(30)
         await waiting
-        held.settle(80, 80, until_released=False)  # a body kept for the rules
+        held.settle(80, 80)
+        held.keep(80)  # a body kept for the rules
         try:
             await held.reserve(50)  # 80 kept for good: 50 more can never fit
         except HeldBytesFull:

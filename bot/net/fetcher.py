@@ -311,6 +311,13 @@ class GuardedFetcher:
     # --- the four purposes ---------------------------------------------------------------
 
     async def _body(self, call: _Call) -> _Outcome:
+        held: list[bytes] = []  # released at the end, unless the body is the result
+        try:
+            return await self._read_body(call, held)
+        finally:
+            self._held.release(sum(map(len, held)))
+
+    async def _read_body(self, call: _Call, held: list[bytes]) -> _Outcome:
         request = call.request
         async with self._exchange(call, "GET", request.url) as response:
             failed = _unreadable(request.url, response)
@@ -327,7 +334,7 @@ class GuardedFetcher:
                         reason=f"{announced:,} bytes, more than the {request.max_bytes:,} read",
                     )
                 )
-            body = await self._read(response, request.max_bytes)
+            body = await self._read(response, request.max_bytes, held)
             if body is None:
                 return _Outcome(
                     FetchResult(
@@ -340,6 +347,9 @@ class GuardedFetcher:
             page = _page_instead(request, response, body)
             if page is not None:
                 return page
+            # The rules read the body: it stays held until the fetch ends.
+            self._held.keep(len(body))
+            held.clear()
             return _Outcome(
                 FetchResult(
                     request.url,
@@ -503,23 +513,20 @@ class GuardedFetcher:
             try:
                 return await _stream_digest(request.url, response, budget, size)
             finally:
-                self._held.settle(reserved, 0, until_released=False)
+                self._held.settle(reserved, 0)
 
-    async def _read(
-        self, response: httpx.Response, cap: int, held: list[bytes] | None = None
-    ) -> bytes | None:
+    async def _read(self, response: httpx.Response, cap: int, held: list[bytes]) -> bytes | None:
         """At most `cap` bytes of the body (None if there are more), within the bytes the
-        review may hold at once. The bytes read stay held: until the fetch ends (a body for
-        the rules), or, with `held`, until the caller releases what that list holds."""
+        review may hold at once; what was read stays held, and is added to `held`, until the
+        caller releases it or keeps it for the rules."""
         announced = _content_length(response)
         reserved = await self._held.reserve(cap if announced is None else min(cap, announced))
         data = None
         try:
             data = await _read_capped(response, min(cap, reserved))
         finally:
-            kept = 0 if data is None else len(data)
-            self._held.settle(reserved, kept, until_released=held is not None)
-        if data is not None and held is not None:
+            self._held.settle(reserved, 0 if data is None else len(data))
+        if data is not None:
             held.append(data)
         return data
 

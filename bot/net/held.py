@@ -45,16 +45,19 @@ class HeldBytes:
 
     # Giving back never waits, so that a cancelled read (its deadline) cannot skip it.
 
-    def settle(self, reserved: int, kept: int, *, until_released: bool) -> None:
-        """A read ended: of the `reserved` bytes, `kept` stay held, either until `release`
-        (`until_released`) or until the fetch ends (a body for the rules)."""
+    def settle(self, reserved: int, kept: int) -> None:
+        """A read ended: of the `reserved` bytes, `kept` stay held until `release` or `keep`."""
         kept = min(kept, reserved)
         self.held -= reserved - kept
-        self._returning -= reserved - kept if until_released else reserved
+        self._returning -= reserved - kept
         self._wake()
 
+    def keep(self, size: int) -> None:
+        """Held bytes that stay held until the fetch ends (a body for the rules)."""
+        self._returning -= size
+
     def release(self, size: int) -> None:
-        """Bytes kept `until_released` are no longer held."""
+        """Held bytes (not kept) are no longer held."""
         self.held -= size
         self._returning -= size
         self._wake()

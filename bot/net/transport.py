@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import select
 import socket
@@ -178,6 +179,13 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context (certificates verified against the system's store) for the process:
+    loading the certificates takes tens of milliseconds."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport with the connection pool built on GuardedBackend; no proxies."""
 
@@ -189,13 +197,14 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         limits: httpx.Limits,
         log: ConnectionLog | None = None,
     ) -> None:
-        super().__init__(trust_env=False, limits=limits)
+        context = tls_context()
+        super().__init__(verify=context, trust_env=False, limits=limits)
         self.log = log or ConnectionLog()
         self.reachability = Reachability()
         # httpx does not take a network backend, so the pool it built is replaced by one that
         # uses ours; everything else (request and response mapping) is httpx's own.
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
