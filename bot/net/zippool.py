@@ -122,6 +122,7 @@ class ParsePool:
                     _ROOT,
                     stdin=asyncio.subprocess.PIPE,
                     stdout=asyncio.subprocess.PIPE,
+                    stderr=asyncio.subprocess.DEVNULL,  # a worker that fails is replaced
                 )
             except OSError:
                 self._broken = True
