@@ -180,3 +180,13 @@ def test_the_fake_github_takes_a_suggestion_on_a_line_of_the_diff_only() -> None
         with pytest.raises(GithubException) as refused:
             pull.create_review(body="zoo-review", event="COMMENT", comments=[outside])
         assert refused.value.status == 422
+
+
+def test_the_comment_says_which_findings_check_fix_applies() -> None:
+    from bot.model import Review
+    from bot.report.markdown import render_markdown
+
+    fixable = finding(4, "| 31.3 |", "| 31.27 |")
+    plain_one = Finding("error", "venue", "det/README.md", 3, "`x` is not a venue.", None)
+    text = render_markdown(Review("a" * 40, "b" * 40, findings=[plain_one, fixable]))
+    assert text.count("🔧 Mechanical fix: `zoo-review check --fix` applies it.") == 1

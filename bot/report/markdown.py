@@ -123,6 +123,8 @@ def _item(finding: Finding, line_link: LineLink | None) -> str:
     text = f"- {where} · `{finding.rule}` — {safe_markdown(finding.message)}"
     if finding.hint:
         text += f"<br>↳ {safe_markdown(finding.hint)}"
+    if finding.fix is not None and finding.fix.path == finding.path:
+        text += "<br>🔧 Mechanical fix: `zoo-review check --fix` applies it."
     return text
 
 
