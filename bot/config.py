@@ -313,7 +313,7 @@ def _key_path(path: Any) -> str:
 
 def _describe(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
-        match = re.search(r"\((.*) (?:was|were) unexpected\)", error.message)
+        match = re.search(r"^[^(]*\((.*) (?:was|were) unexpected\)", error.message)
         unexpected = match.group(1) if match else error.message
         known = [str(key) for key in error.schema.get("properties", {})]  # type: ignore[union-attr]
         names = (
@@ -327,7 +327,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
             return f"unknown key {meant[0]}"
         return f"unknown key {unexpected}; check the spelling against README.md, 'Configuration'"
     if error.validator == "required":
-        match = re.match(r"(.*) is a required property", error.message)
+        match = re.match(r"^(.*) is a required property", error.message)
         return f"missing key {match.group(1) if match else error.message}"
     if error.validator == "not" and error.validator_value == {"required": ["metric", "links"]}:
         return "a column is either a metric or a link column, not both"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal, Protocol
 
 Severity = Literal["error", "warning", "notice"]
@@ -164,7 +165,7 @@ class MethodSection:
     # The heading's level: 3 (`### Name`), or 2 when a method section was written `## Name`.
     level: int = 3
 
-    @property
+    @cached_property
     def rows(self) -> tuple[TableRow, ...]:
         return tuple(row for table in self.tables for row in table.rows)
 
@@ -267,7 +268,7 @@ class LinkReport:
     cached_hours: float | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class Review:
     """The outcome: what was reviewed, at which commits, and the findings."""
 
@@ -292,6 +293,14 @@ class Review:
             what, _, why = item.partition(" (")
             said.append(f"{what} not checked: {why.rstrip(')')}" if why else f"{what} not checked")
         return "; ".join(said)
+
+    def __repr__(self) -> str:
+        # Short: asyncio formats the finished task (and so its result) when asyncio.run restores
+        # the SIGINT handler; a full repr of a hostile review's findings would cost seconds.
+        return (
+            f"Review({self.base[:12]}..{self.head[:12]}, {self.verdict}, "
+            f"{len(self.findings)} findings, {len(self.links)} links)"
+        )
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity == severity)

@@ -116,7 +116,7 @@ def plan_links(
         for table in scope.section.tables:
             layout = layout_of(scope.task, table)
             for row in table.rows:
-                if row not in scope.rows or not layout.aligned(row):
+                if not scope.reviews(row) or not layout.aligned(row):
                     continue
                 for column in layout.columns:
                     cell = None if column is None else layout.cell(row, column)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import mistune
+import mistune.block_parser
+import mistune.inline_parser
 from mistune.block_parser import BlockParser
 from mistune.core import BlockState
 
@@ -17,13 +19,32 @@ from bot.textnorm import normalize_newlines
 
 Token = dict[str, Any]
 
-# A header line holding a pipe, then a delimiter row (`| :-: | --- |`).
+# A header line holding a pipe, then a delimiter row (`| :-: | --- |`). No two unbounded
+# quantifiers can share characters (`[^\n|]*` stops at the first pipe; a trailing pipe is
+# `(?:\|[ \t]*)?`), so a failing match costs one pass over the line, not its square.
 _TABLE_START = (
-    r"^ {0,3}[^\n]*\|[^\n]*\n"
-    r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*(?:\n|$)"
+    r"^ {0,3}[^\n|]*\|[^\n]*\n"
+    r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*(?:\|[ \t]*)?(?:\n|$)"
 )
 UNESCAPED_PIPE = re.compile(r"(?<!\\)(?:\\\\)*\|")
 _NEWLINE = re.compile("\n")
+
+# mistune (3.4) lets the `\s*` before an unquoted HTML attribute value and the value itself
+# (`[^ !"'=<>`]+`) share tabs, line breaks and Unicode spaces: `<A A=` and 2,000 tabs took 42 s
+# (cubic), a 1,000-character line 4.5 s. The same attributes, except that an unquoted value holds
+# no white space (as CommonMark says), so that no two quantifiers share a character: linear.
+# mistune reads these two patterns from its modules at parse time; they are replaced here.
+_HTML_ATTRIBUTES = (
+    r"(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*"
+    r"""(?:\s*=\s*(?:[^\s!"'=<>`]+|'[^']*'|"[^"]*"))?)*"""
+)
+_HTML_TAGNAME = r"[A-Za-z][A-Za-z0-9-]*"
+_INLINE_HTML_TAG = re.compile(
+    "<" + _HTML_TAGNAME + _HTML_ATTRIBUTES + r"\s*/?>|</" + _HTML_TAGNAME + r"\s*>"
+)
+_OPEN_TAG_END = re.compile(r"(?<!\s)" + _HTML_ATTRIBUTES + r"[ \t]*>[ \t]*(?:\n|$)")
+mistune.inline_parser._INLINE_HTML_TAG = _INLINE_HTML_TAG
+mistune.block_parser._OPEN_TAG_END = _OPEN_TAG_END
 
 
 class _PositionedState(BlockState):

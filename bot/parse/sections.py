@@ -22,7 +22,7 @@ from bot.parse.markdown import Document, Token, cell_of, github_anchor, inline_t
 _VENUE_AFTER_LINK = re.compile(r"^\s*\[(?P<venue>[^\]]*)\]\s*$")
 _AUTHORS = re.compile(r"^\s*authors?\s*:", re.IGNORECASE)
 _SUMMARY_ABSTRACT = re.compile(r"<summary>\s*abstract\s*</summary>", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")
 CODE_LABEL = "code"
 USAGE_LABEL = "usage instructions"
 

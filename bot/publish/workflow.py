@@ -24,7 +24,8 @@ SUMMARY_CUT = (
     "of this step and in the JSON report (the `report` output)."
 )
 _COMMAND = {"error": "error", "warning": "warning", "notice": "notice"}
-_STARTS_COMMAND = re.compile(r"^(\s*):(?=:)", re.MULTILINE)
+# White space within the line only: `\s*` would rescan runs of blank lines from each one.
+_STARTS_COMMAND = re.compile(r"^([^\S\n]*):(?=:)", re.MULTILINE)
 
 
 def escape_data(value: str) -> str:

@@ -15,8 +15,9 @@ from bot.urls import extension
 
 RULE = "checksums"
 # `d41d8cd9…  model.pth` (md5sum), `MD5 (model.pth) = d41d8cd9…` (BSD), or the digest alone.
-_GNU = re.compile(r"^\s*(?P<digest>[0-9a-fA-F]{32})(?:\s+\*?(?P<name>\S.*?))?\s*$")
-_BSD = re.compile(r"^\s*MD5\s*\((?P<name>.+)\)\s*=\s*(?P<digest>[0-9a-fA-F]{32})\s*$", re.I)
+# Matched against the stripped line, so that no pattern ends in a run of optional spaces.
+_GNU = re.compile(r"^(?P<digest>[0-9a-fA-F]{32})(?:\s+\*?(?P<name>\S.*))?$")
+_BSD = re.compile(r"^MD5\s*\((?P<name>.+)\)\s*=\s*(?P<digest>[0-9a-fA-F]{32})$", re.I)
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Md5File:
 def parse_md5_file(body: bytes) -> Md5File | None:
     """The digest (lower case) and file name an MD5 file holds, or None when it holds none."""
     text = body.decode("utf-8", "replace").lstrip("\ufeff")
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     match = _GNU.match(first) or _BSD.match(first)
     if match is None:
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,6 +15,10 @@ from bot.net.types import FetchResult
 from bot.rules.config_chain import Chains
 from bot.rules.layout import Layout, layout_of
 from bot.rules.zoo_links import Place, link_index
+from bot.textnorm import fold
+
+# Method sections by (group, folded name): to find a section's namesakes without a scan.
+SectionNames = Mapping[tuple[str | None, str], list[MethodSection]]
 
 
 @dataclass(frozen=True)
@@ -27,12 +32,20 @@ class EntryScope:
     changed: frozenset[int] | None
     rows: tuple[TableRow, ...]
 
+    @cached_property
+    def _row_lines(self) -> frozenset[int]:
+        return frozenset(row.line for row in self.rows)
+
+    def reviews(self, row: TableRow) -> bool:
+        """Whether `row` (a row of this section) is under review: a set lookup by its line."""
+        return row.line in self._row_lines
+
     def reviewed_rows(self) -> Iterator[tuple[Layout, TableRow]]:
         """Each row under review, with the layout of its table."""
         for table in self.section.tables:
             layout = layout_of(self.task, table)
             for row in table.rows:
-                if row in self.rows:
+                if self.reviews(row):
                     yield layout, row
 
     def covers(self, line: int | None) -> bool:
@@ -83,3 +96,14 @@ class Context:
             return None
         submission = self.submission
         return Chains(self.configs, submission.head_paths, submission.head_paths_complete)
+
+    @cached_property
+    def section_names(self) -> dict[str, SectionNames]:
+        """Each README's method sections by group and folded name, built once per review."""
+        names: dict[str, SectionNames] = {}
+        for path, readme in self.readmes.items():
+            by_name: SectionNames = defaultdict(list)
+            for section in readme.sections:
+                by_name[(section.group, fold(section.name))].append(section)
+            names[path] = by_name
+        return names

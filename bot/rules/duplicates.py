@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from bot.model import Finding, Readme
+from collections import Counter
+
+from bot.model import Finding
 from bot.quote import q
-from bot.rules.context import Context, EntryScope
+from bot.rules.context import Context, EntryScope, SectionNames
 from bot.rules.layout import layout_of
 from bot.rules.zoo_links import row_keys
 from bot.textnorm import fold
@@ -19,18 +21,19 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
     for table in section.tables:
         layout = layout_of(entry.task, table)
         for row in table.rows:
-            if row not in entry.rows:
+            if not entry.reviews(row):
                 continue
-            for kind, column, label, key in row_keys(layout, row, section.path, ctx.config):
-                others = [
-                    place
-                    for place in index.get(key, ())
-                    if (place.path, place.line) != (section.path, row.line)
-                ]
-                if not others:
+            keys = list(row_keys(layout, row, section.path, ctx.config))
+            own = Counter(key for *_, key in keys)
+            for kind, column, label, key in keys:
+                places = index.get(key, ())
+                # The row's own places are few: the first other one is near the front.
+                here = (section.path, row.line)
+                place = next((p for p in places if (p.path, p.line) != here), None)
+                if place is None:
                     continue
-                place = others[0]
-                more = f" (and {len(others) - 1} more)" if len(others) > 1 else ""
+                others = len(places) - own[key]
+                more = f" (and {others - 1} more)" if others > 1 else ""
                 findings.append(
                     Finding(
                         "error",
@@ -44,20 +47,14 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
                     )
                 )
     if entry.new:
-        findings += _same_name(entry, ctx.readmes.get(section.path))
+        findings += _same_name(entry, ctx.section_names.get(section.path, {}))
     return findings
 
 
-def _same_name(entry: EntryScope, readme: Readme | None) -> list[Finding]:
-    if readme is None:
-        return []
+def _same_name(entry: EntryScope, names: SectionNames) -> list[Finding]:
     section = entry.section
-    for other in readme.sections:
-        if (
-            other.line != section.line
-            and other.group == section.group
-            and fold(other.name) == fold(section.name)
-        ):
+    for other in names.get((section.group, fold(section.name)), ()):
+        if other.line != section.line:
             return [
                 Finding(
                     "warning",

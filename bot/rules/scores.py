@@ -35,7 +35,7 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
     for table in entry.section.tables:
         layout = layout_of(entry.task, table)
         for row in table.rows:
-            if row in entry.rows and layout.aligned(row):
+            if entry.reviews(row) and layout.aligned(row):
                 checked = _RowCheck(entry.section, entry.task, layout, row, ctx)
                 findings += checked.run()
                 for column_name, note in checked.unverified.items():

@@ -24,7 +24,7 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
         layout = layout_of(entry.task, table)
         findings += _header(section, entry.task, layout, ctx.submission.head_texts)
         for row in table.rows:
-            if row in entry.rows:
+            if entry.reviews(row):
                 findings += _row(ctx, section, layout, row)
     return findings
 

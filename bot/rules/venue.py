@@ -13,8 +13,9 @@ from bot.rules.context import Context, EntryScope
 from bot.textnorm import fold
 
 RULE = "venue"
-# `CVPR 2019 / TPAMI 2020`, `CVPR 2019; TPAMI 2020` (but not the slash of `IEEE/CVF`).
-_SEPARATORS = re.compile(r"\s+[/|&]\s+|\s*[;,]\s*")
+# `CVPR 2019 / TPAMI 2020`, `CVPR 2019; TPAMI 2020` (but not the slash of `IEEE/CVF`). A match
+# starts only where a run of white space starts (the lookbehind): linear on long runs of spaces.
+_SEPARATORS = re.compile(r"(?<!\s)(?:\s+[/|&]\s+|\s*[;,]\s*)")
 _YEAR = re.compile(r"(?<!\d)(?P<year>(?:19|20|21)\d{2})(?!\d)|'(?P<short>\d{2})(?!\d)")
 _GLUED_YEAR = re.compile(r"(?<=[A-Za-z])(?=(?:19|20|21)\d{2}(?!\d))")
 _LEAD_IN = re.compile(
