@@ -23,7 +23,8 @@ from bot.publish.links import Links
 from bot.publish.sticky import render_sticky
 from bot.sources.github import describe_error, load_pull, read_config, snapshot
 
-_PR = re.compile(r"(?P<repo>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#(?P<number>[1-9][0-9]{0,9})")
+# Anchored (`^`): tried at one position only, also by a scan (tests/test_regex_linear.py).
+_PR = re.compile(r"^(?P<repo>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#(?P<number>[1-9][0-9]{0,9})")
 DOTCOM_API = "https://api.github.com"
 
 

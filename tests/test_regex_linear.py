@@ -82,7 +82,7 @@ def _mistune_patterns() -> dict[str, re.Pattern[str]]:
 def test_the_lint_sees_the_patterns_that_were_slow() -> None:
     wheres = set(BOT_PATTERNS)
     assert "bot.rules.venue._SEPARATORS" in wheres
-    assert "bot.parse.markdown._UNESCAPED_PIPE" in wheres
+    assert any(where.startswith("bot.parse.markdown.") for where in wheres)
     assert "mistune rule zoo_table" in wheres
     # Patterns inside functions count too.
     assert any(where.startswith("bot/parse/sections.py:") for where in wheres)

@@ -13,8 +13,9 @@ from bot.quote import q
 
 # What a path is made of, for "did you mean": words between `/`, `_`, `-` and `.`.
 _TOKENS = re.compile(r"[^/_.\-]+")
-# `name =` right where the parser stopped: a line break is missing before it.
-_GLUED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\s*=(?!=)")
+# `name =` right where the parser stopped: a line break is missing before it. Anchored, so
+# that even a scan tries it at one position (tests/test_regex_linear.py).
+_GLUED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\s*=(?!=)")
 _SOURCE_LIMIT = 160
 # How many missing `_base_` names of a review get a "did you mean" (each costs a fuzzy search).
 _GUESSES = 64
