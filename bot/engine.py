@@ -94,6 +94,8 @@ async def review_async(
         reported: set[tuple[str, int]] = set()
         for link in planned:
             result = fetched[link.request]
+            if result.verdict == "refused" and link.request.url != link.url.strip():
+                result = replace(result, cut="remap")
             # A link not checked for a reason of the whole review is said once, not by each rule.
             if result.cut is None:
                 results[link.request.purpose][link.url] = result
@@ -102,7 +104,7 @@ async def review_async(
                 reported.add((link.url, link.line))
                 links.append(_link_report(link, result))
                 if result.cut is not None:
-                    cut.append(CutLink(result.cut, link.path, link.line))
+                    cut.append(CutLink(result.cut, link.path, link.line, result.reason))
     configs: ConfigSet | None = ConfigSet() if submission.files is not None else None
     if reading is not None:
         configs = await reading

@@ -564,3 +564,34 @@ def test_exit_status_3_when_a_deciding_link_cannot_be_checked(
     unchecked = [f for f in report["findings"] if f["incomplete"]]
     assert [f["rule"] for f in unchecked] == ["scores"]
     assert "could not be checked" in unchecked[0]["message"]
+
+
+def test_a_remap_to_a_private_mirror_without_permission_is_the_operators_problem(
+    git_zoo: GitZoo, artifacts: Artifacts, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = build(git_zoo, artifacts, tmp_path)
+    code = main(
+        [
+            "check",
+            "--repo",
+            str(scenario.zoo.root),
+            "--body",
+            str(scenario.body_file),
+            "--format",
+            "json",
+            "--scores-only",
+            # No --allow-private-hosts: a "mirror" on a loopback address and port is refused.
+            "--remap",
+            r"^http://127\.0\.0\.1:(\d+)/(.*)$ http://127.0.0.2:$1/$2",
+        ]
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert code == 3
+    assert report["verdict"] == "incomplete"
+    assert report["summary"]["errors"] == 0
+    [finding] = [f for f in report["findings"] if f["rule"] == "network"]
+    assert finding["incomplete"] is True
+    assert "were not fetched: the review's --remap rules send them" in finding["message"]
+    assert "not from the contribution" in finding["hint"]
+    assert "--allow-private-hosts" in finding["hint"]
+    assert "Link the file on a public host" not in json.dumps(report)

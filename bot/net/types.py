@@ -18,7 +18,9 @@ Purpose = Literal["body", "probe", "archive", "checksum"]
 # Why a link was not checked for a reason of the whole review, not of the link: the review's
 # time budget ran out before it was sent (or answered), no host name resolved at all, or the
 # linked files already read filled the bytes a review may hold at once.
-Cut = Literal["budget", "no_network", "memory"]
+# remap: the operator's --remap sent the link to an address the fetcher refuses (a private
+# mirror without --allow-private-hosts): the review's setup, not the contribution.
+Cut = Literal["budget", "no_network", "memory", "remap"]
 
 
 @dataclass(frozen=True)

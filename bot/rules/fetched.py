@@ -144,6 +144,7 @@ class CutLink:
     cause: Cut
     path: str
     line: int
+    reason: str | None = None
 
 
 def cut_findings(links: Sequence[CutLink], checked: int, budget_seconds: float) -> list[Finding]:
@@ -151,7 +152,7 @@ def cut_findings(links: Sequence[CutLink], checked: int, budget_seconds: float) 
     makes the review incomplete, pages included: nothing says those links are fine. `checked`:
     how many links were checked nonetheless."""
     findings: list[Finding] = []
-    for cause in ("no_network", "budget", "memory"):
+    for cause in ("no_network", "remap", "budget", "memory"):
         cut = [link for link in links if link.cause == cause]
         if not cut:
             continue
@@ -170,6 +171,24 @@ def cut_findings(links: Sequence[CutLink], checked: int, budget_seconds: float) 
                     f"No host could be resolved: this machine seems to have no network; {what}.",
                     "Re-run the review on a machine with network access (`--offline` reviews "
                     "the files alone, without the links).",
+                    incomplete=True,
+                )
+            )
+        elif cause == "remap":
+            why = f" ({q(cut[0].reason)})" if cut[0].reason else ""
+            findings.append(
+                Finding(
+                    "warning",
+                    RULE,
+                    cut[0].path,
+                    cut[0].line,
+                    f"{count} {'was' if len(cut) == 1 else 'were'} not fetched: the review's "
+                    "--remap rules send them to an "
+                    f"address the fetcher refuses{why}: {_places(cut)}.",
+                    "This comes from how the review was run, not from the contribution: to fetch "
+                    "from a mirror on a private address or another port, the operator adds "
+                    "--allow-private-hosts (in the Action: ZOO_REVIEW_ALLOW_PRIVATE_HOSTS=1), "
+                    "or fixes the --remap rule.",
                     incomplete=True,
                 )
             )
