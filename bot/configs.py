@@ -67,10 +67,6 @@ class ConfigFile:
     opaque_base: int | None = None
     load_from: Assigned | None = None
 
-    @property
-    def parsed(self) -> bool:
-        return self.not_text is None and not self.too_large and self.syntax is None
-
 
 @dataclass(frozen=True)
 class ConfigSet:
