@@ -9,10 +9,6 @@ from pathlib import Path
 from bot.config import Config
 from bot.errors import OperationalError
 from bot.model import Review
-from bot.report.github import render_github
-from bot.report.jsonout import render_json
-from bot.report.markdown import render_markdown
-from bot.report.text import render_text
 
 FORMATS = ("text", "markdown", "json", "github")
 EXIT_PASS, EXIT_FAIL, EXIT_INCOMPLETE = 0, 1, 3
@@ -22,12 +18,22 @@ EXIT_CODES = {"pass": EXIT_PASS, "fail": EXIT_FAIL, "incomplete": EXIT_INCOMPLET
 def render(
     review: Review, config: Config, fmt: str, colour: bool = False, verbose: bool = False
 ) -> str:
+    # Only the chosen format's renderer is imported (start-up time: `github` pulls in the
+    # workflow commands and `secrets`).
     if fmt == "json":
+        from bot.report.jsonout import render_json  # noqa: PLC0415
+
         return render_json(review)
     if fmt == "github":
+        from bot.report.github import render_github  # noqa: PLC0415
+
         return render_github(review)
     if fmt == "markdown":
+        from bot.report.markdown import render_markdown  # noqa: PLC0415
+
         return render_markdown(review, guide=config.guide)
+    from bot.report.text import render_text  # noqa: PLC0415
+
     return render_text(review, colour=colour, verbose=verbose)
 
 
