@@ -30,6 +30,7 @@ from bot.net.fetcher import NetworkSettings  # noqa: E402
 
 BIN = Path(sys.executable).parent
 OURS, LYCHEE, LYCHEE_DEFAULTS = "zoo-review/", "lychee-bench", "lychee/"
+FLOOR = "python-floor/"
 
 
 @dataclass
@@ -295,6 +296,7 @@ class Row:
     ours: list[Run]
     lychee: list[Run]
     defaults: list[Run]  # lychee with its own defaults
+    floor: list[Run]  # bench/floor.py: Python and httpx, one HEAD per URL
     bound: float
     verdict: str
     latency: float
@@ -319,18 +321,21 @@ def run_scenario(
         urls_file.write_text("\n".join(scenario.urls) + "\n", encoding="utf-8")
         lychee = lychee_command(urls_file, network, folder / "lychee.json")
         plain = lychee_defaults(urls_file, folder / "lychee-defaults.json")
+        floor = [sys.executable, str(ROOT / "bench" / "floor.py"), str(urls_file)]
         # lychee's defaults space requests to a host 50 ms apart: a big audit takes minutes,
         # so it is timed once there.
         default_runs = 0 if not defaults else runs if len(scenario.urls) <= 100 else 1
         ours_runs: list[Run] = []
         lychee_runs: list[Run] = []
         default_runs_done: list[Run] = []
+        floor_runs: list[Run] = []
         for attempt in range(runs):
             ours_runs.append(measure(scenario.command, OURS, site, folder / "ours.err"))
             if name == "d" and attempt == 0:
                 print_hostile(site, scenario)
             if scenario.name != "d":
                 lychee_runs.append(measure(lychee, LYCHEE, site, folder / "lychee.err"))
+                floor_runs.append(measure(floor, FLOOR, site, folder / "floor.err"))
                 if attempt < default_runs:
                     default_runs_done.append(
                         measure(plain, LYCHEE_DEFAULTS, site, folder / "lychee-defaults.err")
@@ -346,7 +351,14 @@ def run_scenario(
         requests = median(ours_runs, lambda r: r.requests)
         bound = math.ceil(requests / network.per_host) * site.latency
         return Row(
-            scenario, ours_runs, lychee_runs, default_runs_done, bound, verdict, site.latency
+            scenario,
+            ours_runs,
+            lychee_runs,
+            default_runs_done,
+            floor_runs,
+            bound,
+            verdict,
+            site.latency,
         )
 
 
@@ -367,11 +379,12 @@ def table(rows: list[Row], network: NetworkPolicy) -> str:
         f"the same limits); median of {len(rows[0].ours)} runs",
         "",
         "| scenario | links | latency (ms) | ours (s) | first request (s) | lychee, same limits "
-        "(s) | ratio | lychee, its defaults (s) | ratio | lower bound (s) | ours / bound "
+        "(s) | ratio | lychee, its defaults (s) | ratio | Python floor: all / first request (s) "
+        "| lower bound (s) | ours / bound "
         "| ours, network phase (s) | requests ours / lychee | connections ours / lychee "
         "| peak RSS ours / lychee (MB) | our verdict |",
         "| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: "
-        "| --: | --- |",
+        "| --: | --: | --- |",
     ]
     for row in rows:
         seconds = median(row.ours, lambda r: r.seconds)
@@ -388,7 +401,9 @@ def table(rows: list[Row], network: NetworkPolicy) -> str:
             f"| {row.latency * 1000:g} | {seconds:.2f} "
             f"| {median(row.ours, lambda r: r.first):.3f} | {_f(theirs)} | {ratio} "
             f"| {_f(plain)}{' (1 run)' if 0 < len(row.defaults) < len(row.ours) else ''} "
-            f"| {plain_ratio} | {row.bound:.2f} | {seconds / row.bound:.2f} "
+            f"| {plain_ratio} | {_f(median(row.floor, lambda r: r.seconds))} / "
+            f"{_f(median(row.floor, lambda r: r.first), '.3f')} "
+            f"| {row.bound:.2f} | {seconds / row.bound:.2f} "
             f"| {median(row.ours, lambda r: r.network):.2f} "
             f"| {median(row.ours, lambda r: r.requests):.0f} / "
             f"{_f(median(row.lychee, lambda r: r.requests), '.0f')} "
