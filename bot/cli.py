@@ -7,6 +7,7 @@ import gc
 import os
 import re
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
 from dataclasses import replace
@@ -56,7 +57,6 @@ def entry() -> NoReturn:
 
 def _exit(code: int) -> NoReturn:
     import atexit  # noqa: PLC0415 - only the exit path needs it
-    import threading  # noqa: PLC0415
 
     try:
         sys.stdout.flush()
@@ -288,6 +288,7 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
 def run_check(args: argparse.Namespace) -> int:
     if args.pr is not None:
         return run_check_pr(args)
+    certificates = load_certificates_early(args)
     repo = GitRepo.open(args.repo)
     if args.fix:
         if args.head is not None:
@@ -314,7 +315,7 @@ def run_check(args: argparse.Namespace) -> int:
     submission = load_submission(
         repo, config, base, head, worktree=args.worktree, body_file=args.body
     )
-    result = run_review(submission, config, args)
+    result = run_review(submission, config, args, certificates=certificates)
     if args.fix:
         result = fix_in_place(result, repo.root, submission.body_path, args.body)
     return write_report(result, config, args.format, args.output, verbose=args.verbose)
@@ -389,6 +390,7 @@ def write_text(text: str, output: Path | None) -> None:
 
 
 def run_audit(args: argparse.Namespace) -> int:
+    certificates = load_certificates_early(args)
     repo = GitRepo.open(args.repo)
     head = repo.resolve(args.rev)
     if head is None:
@@ -406,7 +408,9 @@ def run_audit(args: argparse.Namespace) -> int:
     if args.max_cache_age < 0:
         raise UsageError("--max-cache-age must not be negative")
     submission = load_submission(repo, config, head, head)
-    result = run_review(submission, config, args, audit_tasks=tuple(args.task))
+    result = run_review(
+        submission, config, args, audit_tasks=tuple(args.task), certificates=certificates
+    )
     return write_report(result, config, args.format, args.output, verbose=args.verbose)
 
 
@@ -429,8 +433,10 @@ def run_review(
     *,
     audit_tasks: tuple[str, ...] | None = None,
     allow_private_hosts: bool = False,
+    certificates: threading.Thread | None = None,
 ) -> Review:
-    """Review with the network options of the command line (`audit_tasks`: an audit)."""
+    """Review with the network options of the command line (`audit_tasks`: an audit;
+    `certificates`: the thread of `load_certificates_early`, waited for)."""
     options = ReviewOptions(
         audit_all=audit_tasks is not None or getattr(args, "audit_all", False),
         offline=args.offline,
@@ -443,6 +449,8 @@ def run_review(
         return review(submission, config, options, None)
     from bot.net.setup import build_fetcher  # noqa: PLC0415 - httpx only when going online
 
+    if certificates is not None:
+        certificates.join()  # the TLS context is ready (or nearly): not built a second time
     progress = ProgressBar()
     fetcher: Fetcher = build_fetcher(
         config.network, args.allow_private_hosts or allow_private_hosts, progress
@@ -456,6 +464,25 @@ def run_review(
         return review(submission, config, options, fetcher)
     finally:
         progress.close()
+
+
+def load_certificates_early(args: argparse.Namespace) -> threading.Thread | None:
+    """Start building the fetcher's TLS context in a thread, unless offline.
+
+    Loading the CA certificates takes tens of milliseconds in OpenSSL, which releases the GIL:
+    on another core it overlaps git and the parsing of the READMEs instead of delaying the
+    first request. What it imports is imported here first (two threads never import at once).
+    """
+    if args.offline:
+        return None
+    import certifi  # noqa: PLC0415 - httpx's certificates, only when going online
+
+    from bot.net.transport import tls_context  # noqa: PLC0415
+
+    certifi.where()  # its imports (importlib.resources) and its file, in this thread
+    thread = threading.Thread(target=tls_context, name="zoo-review-tls", daemon=True)
+    thread.start()
+    return thread
 
 
 def run_example(args: argparse.Namespace) -> int:

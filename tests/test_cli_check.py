@@ -595,3 +595,19 @@ def test_a_remap_to_a_private_mirror_without_permission_is_the_operators_problem
     assert "not from the contribution" in finding["hint"]
     assert "--allow-private-hosts" in finding["hint"]
     assert "Link the file on a public host" not in json.dumps(report)
+
+
+def test_the_tls_context_is_built_once_and_early() -> None:
+    """check starts loading the certificates in a thread; the fetcher reuses that context."""
+    import argparse
+
+    from bot.cli import load_certificates_early
+    from bot.net.transport import tls_context
+
+    assert load_certificates_early(argparse.Namespace(offline=True)) is None
+    thread = load_certificates_early(argparse.Namespace(offline=False))
+    assert thread is not None
+    thread.join(10)
+    assert not thread.is_alive()
+    assert tls_context.cache_info().currsize == 1
+    assert tls_context() is tls_context()
