@@ -142,6 +142,22 @@ class NetworkPolicy:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Caps on what a contribution may hold, far above the real zoo, and the CPU time of its
+    review (see README, "Configuration"). Over a cap: an error that names it, and the rest of
+    that element is not reviewed."""
+
+    readme_bytes: int = 500_000
+    line_chars: int = 20_000
+    section_chars: int = 100_000
+    table_rows: int = 1_000
+    cell_chars: int = 2_000
+    body_chars: int = 65_536
+    # CPU seconds for parsing and the rules (fetching has network.budget_seconds).
+    cpu_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
 class IgnoreSpec:
     """A maintainers' exception: findings it matches (every given pattern) are hidden."""
 
@@ -173,6 +189,7 @@ class Config:
     checklist: tuple[ChecklistSpec, ...]
     venues: VenuePolicy
     network: NetworkPolicy
+    limits: Limits = Limits()
     test_format_severity: Severity = "warning"
     placeholders: tuple[str, ...] = ()
     repository: str | None = None
@@ -369,6 +386,7 @@ def build(data: Mapping[str, Any], source: str = "bundled default") -> Config:
             max_years_ahead=venues.get("max_years_ahead", 1),
         ),
         network=_network(network),
+        limits=_limits(data.get("limits", {})),
         test_format_severity=cast(
             Severity, data.get("scores", {}).get("test_format_severity", "warning")
         ),
@@ -402,6 +420,19 @@ def _network(spec: Mapping[str, Any]) -> NetworkPolicy:
         verify_checksums=bool(spec.get("verify_checksums", False)),
         checksum_max_bytes=int(spec.get("checksum_max_bytes", defaults.checksum_max_bytes)),
         checksum_seconds=float(spec.get("checksum_seconds", defaults.checksum_seconds)),
+    )
+
+
+def _limits(spec: Mapping[str, Any]) -> Limits:
+    defaults = Limits()
+    return Limits(
+        readme_bytes=int(spec.get("readme_bytes", defaults.readme_bytes)),
+        line_chars=int(spec.get("line_chars", defaults.line_chars)),
+        section_chars=int(spec.get("section_chars", defaults.section_chars)),
+        table_rows=int(spec.get("table_rows", defaults.table_rows)),
+        cell_chars=int(spec.get("cell_chars", defaults.cell_chars)),
+        body_chars=int(spec.get("body_chars", defaults.body_chars)),
+        cpu_seconds=float(spec.get("cpu_seconds", defaults.cpu_seconds)),
     )
 
 

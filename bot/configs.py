@@ -60,6 +60,8 @@ class ConfigFile:
     path: str
     # What the file holds instead of UTF-8 text (bot/text.py).
     not_text: str | None = None
+    # Where the file leads when it is a symbolic link out of the repository (never read).
+    link_out: str | None = None
     too_large: bool = False
     syntax: SyntaxProblem | None = None
     bases: tuple[BaseName, ...] = ()
@@ -206,6 +208,10 @@ def gather_configs(submission: Submission, paths: Iterable[str]) -> ConfigSet:
         batch = pending[: max(room, 0)]
         if not batch:
             break
+        for path in batch:
+            if path in submission.links_out:
+                files[path] = ConfigFile(path, link_out=submission.links_out[path])
+        batch = [path for path in batch if path not in files]
         found = reader.read(batch, MAX_CONFIG_BYTES)
         pending = []
         for path in batch:

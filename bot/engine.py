@@ -66,7 +66,8 @@ async def review_async(
     # Only the READMEs under review are parsed before the first request; the rest of the zoo
     # (for the duplicates rule) is parsed while the requests are in flight.
     readmes = LazyReadmes(submission.head_texts, config)
-    base_texts = {p: t for p, t in submission.base_texts.items() if p not in submission.not_text}
+    unread = {**submission.not_text, **submission.links_out}
+    base_texts = {p: t for p, t in submission.base_texts.items() if p not in unread}
     base_readmes = LazyReadmes(base_texts, config)
     scopes, notices, not_text = _scopes(submission, config, readmes, base_readmes, options)
     results: dict[Purpose, dict[str, FetchResult]] = {
@@ -292,7 +293,7 @@ def _scopes(
         changed = submission.changed_file(task.readme)
         if changed is None and not audit_all:
             continue
-        if task.readme in submission.not_text:
+        if task.readme in submission.not_text or task.readme in submission.links_out:
             touched_readmes += 1
             not_text.append(task.readme)
             continue

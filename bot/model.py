@@ -65,6 +65,9 @@ class Submission:
     files: FileReader | None = field(default=None, compare=False, repr=False)
     # False when GitHub truncated the listing: a path missing from head_paths may exist.
     head_paths_complete: bool = True
+    # Files of a work tree that are symbolic links leading out of the repository: path -> where
+    # they lead. Never read (a README or config among them is an error that says so).
+    links_out: Mapping[str, str] = field(default_factory=dict)
 
     def changed_file(self, path: str) -> ChangedFile | None:
         for changed in self.changed:

@@ -272,6 +272,16 @@ def own_issues(config: ConfigFile, through: str = "") -> list[ChainIssue]:
     """The config's own problems: not text, too large, not valid Python, a `_base_` that is
     not a literal."""
     where = f"{q(config.path)}{through}"
+    if config.link_out is not None:
+        return [
+            ChainIssue(
+                ("link", config.path),
+                "error",
+                f"The config {where} is a symbolic link to {q(config.link_out)}, outside the "
+                "repository: zoo-review does not follow it, so the config was not checked.",
+                "Commit the config file itself, not a link to a file elsewhere.",
+            )
+        ]
     if config.not_text is not None:
         return [
             ChainIssue(

@@ -7,11 +7,11 @@ import posixpath
 import stat
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.config import REPO_CONFIG_PATH, Config
+from bot.config import REPO_CONFIG_PATH, Config, Limits
 from bot.errors import OperationalError, UsageError
 from bot.model import PR_DESCRIPTION, ChangedFile, FileStatus, Submission
 from bot.parse.diff import added_lines
@@ -106,6 +106,19 @@ class GitRepo:
         names = {name for name in listing.decode("utf-8", "replace").split("\0") if name}
         return frozenset(name for name in names if (self.root / name).exists())
 
+    def links_out(self, paths: Iterable[str]) -> dict[str, str]:
+        """The paths that are symbolic links leading out of the repository, and where to.
+
+        git lists a link, never the files under a linked folder, so one `lstat` per path finds
+        them all."""
+        top = self.root.resolve()
+        found: dict[str, str] = {}
+        for path in paths:
+            link = self.root / path
+            if link.is_symlink() and not link.resolve().is_relative_to(top):
+                found[path] = os.readlink(link)
+        return found
+
 
 @dataclass(frozen=True)
 class GitFiles:
@@ -183,7 +196,8 @@ class GitFiles:
 
 @dataclass(frozen=True)
 class WorktreeFiles:
-    """Files of the work tree as they are on disk: regular files inside the repository only."""
+    """Files of the work tree as they are on disk: regular files inside the repository only (a
+    symbolic link out of it, a pipe or a device is never opened for reading)."""
 
     root: Path
 
@@ -241,19 +255,22 @@ def uncommitted_work(repo: GitRepo, config: Config) -> list[str]:
         in_configs = any(path.startswith(folder) for folder in folders)
         untracked = code == "??"
         if path in readmes or (
-            in_configs and (not untracked or _linked_from_a_readme(repo, path, readmes))
+            in_configs
+            and (not untracked or _linked_from_a_readme(repo, path, readmes, config.limits))
         ):
             found.append(path)
     return found
 
 
-def _linked_from_a_readme(repo: GitRepo, path: str, readmes: Mapping[str, object]) -> bool:
+def _linked_from_a_readme(
+    repo: GitRepo, path: str, readmes: Mapping[str, object], limits: Limits
+) -> bool:
     """Whether a task README in the work tree names `path` (relative to its folder)."""
     for readme in readmes:
         relative = posixpath.relpath(path, posixpath.dirname(readme) or ".")
         if relative.startswith("../"):
             continue
-        data = _worktree_bytes(repo, readme)
+        data = WorktreeFiles(repo.root).read([readme], limits.readme_bytes).get(readme)
         if data is not None and relative.encode() in data:
             return True
     return False
@@ -277,11 +294,14 @@ def load_submission(
     body = _read_body(body_file)
     readmes = [task.readme for task in config.tasks]
 
+    links_out: dict[str, str] = {}
     if worktree:
         diff_target: tuple[str, ...] = (base,)
         head_paths = repo.worktree_paths()
         head_label = f"{head[:12]}+worktree"
+        links_out = repo.links_out(head_paths)
     else:
+        # A commit holds a link as the text of its target: git never follows it.
         diff_target = (base, head)
         head_paths = repo.paths_at(head)
         head_label = head
@@ -289,10 +309,13 @@ def load_submission(
     changed = _changed_files(repo, diff_target, head_paths if worktree else None)
     head_texts: dict[str, str] = {}
     not_text: dict[str, str] = {}
-    present = [path for path in readmes if path in head_paths]
+    present = [path for path in readmes if path in head_paths and path not in links_out]
     if worktree:
+        # At most the cap and a little more (enough for the review to tell it is over the cap),
+        # ending on a whole character.
         head_bytes = {
-            path: data for path in present if (data := _worktree_bytes(repo, path)) is not None
+            path: _whole_characters(data)
+            for path, data in WorktreeFiles(repo.root).read(present, _readme_limit(config)).items()
         }
     else:  # all of them with one `git cat-file --batch`, not one `git show` each
         head_bytes = dict(GitFiles(repo, head).read(present, _WHOLE_FILE))
@@ -334,6 +357,7 @@ def load_submission(
         head_paths=head_paths,
         not_text=not_text,
         files=WorktreeFiles(repo.root) if worktree else GitFiles(repo, head),
+        links_out=links_out,
     )
 
 
@@ -354,11 +378,23 @@ def _changed_files(
     return changed
 
 
-def _worktree_bytes(repo: GitRepo, path: str) -> bytes | None:
-    try:
-        return (repo.root / path).read_bytes()
-    except OSError:
-        return None
+def _readme_limit(config: Config) -> int:
+    """Bytes to read of a task README: its cap, one character more, and one more byte."""
+    return config.limits.readme_bytes + 4
+
+
+def _whole_characters(data: bytes) -> bytes:
+    """`data` without a UTF-8 sequence cut at its end."""
+    end = len(data)
+    start = max(0, end - 3)
+    for at in range(end - 1, start - 1, -1):
+        byte = data[at]
+        if byte < 0x80:
+            break
+        if byte >= 0xC0:  # the lead byte of the last sequence: is the sequence whole?
+            size = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return data if end - at >= size else data[:at]
+    return data
 
 
 def _read_body(path: Path | None) -> str | None:
