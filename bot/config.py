@@ -69,6 +69,11 @@ class ColumnSpec:
         return self.metric is None and not self.links
 
 
+# A results header read against a task's columns: the column each header cell names (None: a
+# descriptive extra) and the indices of cells read as a misspelled column.
+HeaderRead = tuple[tuple[ColumnSpec | None, ...], tuple[int, ...]]
+
+
 @dataclass(frozen=True)
 class GroupSpec:
     name: str
@@ -91,6 +96,12 @@ class TaskSpec:
 
     def column(self, header: str) -> ColumnSpec | None:
         return self._columns_by_header.get(normalize_header(header))
+
+    @cached_property
+    def header_reads(self) -> dict[tuple[str, ...], HeaderRead]:
+        """Headers already read against the columns (bot/rules/layout.py): a README repeats
+        its header in every section, and each rule reads it again."""
+        return {}
 
     @cached_property
     def _columns_by_header(self) -> dict[str, ColumnSpec]:
@@ -150,6 +161,7 @@ class Limits:
     readme_bytes: int = 500_000
     line_chars: int = 20_000
     section_chars: int = 100_000
+    sections: int = 200
     table_rows: int = 1_000
     cell_chars: int = 2_000
     body_chars: int = 65_536
@@ -429,6 +441,7 @@ def _limits(spec: Mapping[str, Any]) -> Limits:
         readme_bytes=int(spec.get("readme_bytes", defaults.readme_bytes)),
         line_chars=int(spec.get("line_chars", defaults.line_chars)),
         section_chars=int(spec.get("section_chars", defaults.section_chars)),
+        sections=int(spec.get("sections", defaults.sections)),
         table_rows=int(spec.get("table_rows", defaults.table_rows)),
         cell_chars=int(spec.get("cell_chars", defaults.cell_chars)),
         body_chars=int(spec.get("body_chars", defaults.body_chars)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Collection, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -28,6 +28,7 @@ from bot.parse.checklist import parse_checklist
 from bot.parse.sections import parse_readme
 from bot.plan import PlannedLink, PlanOptions, plan_links
 from bot.rules import ENTRY_RULES, checklist, removals, structure, text_files
+from bot.rules import limits as limits_rule
 from bot.rules.audience import for_maintainers
 from bot.rules.context import Context, EntryScope
 from bot.rules.fetched import CutLink, cut_findings
@@ -65,11 +66,28 @@ async def review_async(
 ) -> Review:
     # Only the READMEs under review are parsed before the first request; the rest of the zoo
     # (for the duplicates rule) is parsed while the requests are in flight.
-    readmes = LazyReadmes(submission.head_texts, config)
-    unread = {**submission.not_text, **submission.links_out}
-    base_texts = {p: t for p, t in submission.base_texts.items() if p not in unread}
+    limits = config.limits
+    # A README over its cap is not parsed at all (nor compared with its base, which is not
+    # parsed either); the PR description's checklist is not read past the cap.
+    too_large = {
+        path: found
+        for path, text in submission.head_texts.items()
+        if (found := limits_rule.measure_readme(path, text, limits)) is not None
+    }
+    head_texts = {p: t for p, t in submission.head_texts.items() if p not in too_large}
+    readmes = LazyReadmes(head_texts, config)
+    unread = {**submission.not_text, **submission.links_out, **too_large}
+    base_texts = {
+        p: t
+        for p, t in submission.base_texts.items()
+        if p not in unread and limits_rule.measure_readme(p, t, limits) is None
+    }
     base_readmes = LazyReadmes(base_texts, config)
-    scopes, notices, not_text = _scopes(submission, config, readmes, base_readmes, options)
+    long_body = limits_rule.measure_body(submission.body_path, submission.body, limits)
+    body = None if long_body is not None else submission.body
+    scopes, notices, not_text = _scopes(
+        submission, config, readmes, base_readmes, options, unread=unread
+    )
     results: dict[Purpose, dict[str, FetchResult]] = {
         "body": {}, "probe": {}, "archive": {}, "checksum": {}
     }  # fmt: skip
@@ -90,7 +108,7 @@ async def review_async(
             PlanOptions(options.remaps, options.artifacts, options.verify_checksums),
         )
         requests = [link.request for link in planned]
-        preparing = functools.partial(_prepare, readmes, config, submission.body, scopes)
+        preparing = functools.partial(_prepare, readmes, config, body, scopes)
         fetched, zoo = await _fetch_and_prepare(fetcher.fetch(requests), preparing)
         reported: set[tuple[str, int]] = set()
         for link in planned:
@@ -110,7 +128,7 @@ async def review_async(
     if reading is not None:
         configs = await reading
     if zoo is None:
-        zoo = _prepare(readmes, config, submission.body)
+        zoo = _prepare(readmes, config, body)
     not_checked: list[str] = []
     if linked and configs is None:
         not_checked.append("the contents of config files (this source cannot read them)")
@@ -135,6 +153,11 @@ async def review_async(
         zoo_index=zoo.links,
     )
     findings = notices + text_files.check(submission, not_text)
+    findings += [
+        limits_rule.too_large_readme(too_large[path]) for path in not_text if path in too_large
+    ]
+    if long_body is not None:
+        findings.append(limits_rule.too_long_body(long_body))
     findings += cut_findings(cut, len(links) - len(cut), config.network.budget_seconds)
     for scope in scopes:
         # A table of another task is named once (structure); its rows are not reviewed again.
@@ -146,10 +169,17 @@ async def review_async(
                 if scope.covers(finding.line)
                 and (finding.rule == structure.RULE or finding.line not in blocked)
             )
-    if scopes and not options.audit_all:
+    if scopes and not options.audit_all and long_body is None:
         findings += checklist.check(ctx)
     if not options.audit_all:
         findings += removals.check(ctx, base_readmes.parsed())
+    # Other findings on a line cut at a cap are consequences of the cut: only the cap is said.
+    capped = {path: limits_rule.capped_lines(readme) for path, readme in zoo.readmes.items()}
+    findings = [
+        finding
+        for finding in findings
+        if finding.rule == limits_rule.RULE or finding.line not in capped.get(finding.path, ())
+    ]
     if options.audit_all:
         findings = [for_maintainers(finding) for finding in findings]
     ignored = apply_ignores(findings, config, ctx.readmes)
@@ -194,7 +224,7 @@ class LazyReadmes:
         task = self._config.task_for_readme(path)
         if text is None or task is None:
             return None
-        readme = self._parsed[path] = parse_readme(text, task.name, path)
+        readme = self._parsed[path] = parse_readme(text, task.name, path, self._config.limits)
         return readme
 
     def parsed(self) -> dict[str, Readme]:
@@ -278,9 +308,12 @@ def _scopes(
     readmes: LazyReadmes,
     base_readmes: LazyReadmes,
     options: ReviewOptions,
+    *,
+    unread: Collection[str] = (),
 ) -> tuple[list[EntryScope], list[Finding], list[str]]:
-    """The sections to review, notices about what there is not to review, and the task
-    READMEs under review that are not text."""
+    """The sections to review, notices about what there is not to review (and errors where
+    the READMEs under review are over a cap), and the task READMEs under review that are not
+    read (`unread`: not text, a link out of the repository, over the cap)."""
     scopes: list[EntryScope] = []
     notices: list[Finding] = []
     without_entries: list[str] = []
@@ -293,7 +326,7 @@ def _scopes(
         changed = submission.changed_file(task.readme)
         if changed is None and not audit_all:
             continue
-        if task.readme in submission.not_text or task.readme in submission.links_out:
+        if task.readme in unread:
             touched_readmes += 1
             not_text.append(task.readme)
             continue
@@ -310,6 +343,10 @@ def _scopes(
             head_text=submission.head_texts.get(task.readme),
             base_text=submission.base_texts.get(task.readme),
         )
+        # A section over its cap is not reviewed; the limits rule says so.
+        large = limits_rule.large_sections(readme)
+        found = [scope for scope in found if scope.section.line not in large]
+        notices += limits_rule.check(readme, changed, audit_all)
         scopes.extend(found)
         if not found and not audit_all:
             without_entries.append(task.readme)

@@ -186,6 +186,18 @@ class MethodSection:
 
 
 @dataclass(frozen=True)
+class OverCap:
+    """A part of a task README over one of the config's caps (`limits.<cap>`), at `line`: a line
+    or cell is cut at the cap, a table's rows from `line` on and a whole section (at its
+    heading) are not reviewed. `size` is how large it is (rows, or characters)."""
+
+    cap: str
+    line: int
+    limit: int
+    size: int
+
+
+@dataclass(frozen=True)
 class Readme:
     """A parsed task README: its method sections and the anchors its headings define."""
 
@@ -193,6 +205,8 @@ class Readme:
     path: str
     sections: tuple[MethodSection, ...]
     anchors: frozenset[str] = frozenset()
+    # What was over a cap, in order of lines (see OverCap).
+    over_caps: tuple[OverCap, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from bot import engine
+from bot.config import Limits
 from bot.engine import ReviewOptions, review
 from bot.example.scores import dumps_scores, make_scores
 from bot.model import ChangedFile, Finding, Readme, Review, ReviewedEntry, Submission
@@ -368,9 +369,9 @@ def test_the_first_request_waits_only_for_the_readmes_under_review(
     parsed: list[str] = []
     real_parse = engine.parse_readme
 
-    def parse(text: str, task: str, path: str) -> Readme:
+    def parse(text: str, task: str, path: str, limits: Limits | None = None) -> Readme:
         parsed.append(path)
-        return real_parse(text, task, path)
+        return real_parse(text, task, path, limits)
 
     class Watching(StubFetcher):
         async def fetch(self, requests: Sequence[Request]) -> dict[Request, FetchResult]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import mistune
@@ -14,7 +14,8 @@ import mistune.inline_parser
 from mistune.block_parser import BlockParser
 from mistune.core import BlockState
 
-from bot.model import Cell, Link, TextLine
+from bot.config import Limits
+from bot.model import Cell, Link, OverCap, TextLine
 from bot.textnorm import normalize_newlines
 
 Token = dict[str, Any]
@@ -27,6 +28,9 @@ _TABLE_START = (
     r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*(?:\|[ \t]*)?(?:\n|$)"
 )
 UNESCAPED_PIPE = re.compile(r"(?<!\\)(?:\\\\)*\|")
+# What starts inline markup for mistune (escapes, code, emphasis, links, images, HTML, autolinks,
+# entities, strikethrough, line breaks): a cell without any is plain text.
+_INLINE_MARKUP = re.compile(r"[\\`*_\[\]!<>&~\n]")
 _NEWLINE = re.compile("\n")
 
 # mistune (3.4) lets the `\s*` before an unquoted HTML attribute value and the value itself
@@ -90,11 +94,21 @@ def split_cells(line: str) -> list[str]:
 
 
 def _parse_table(block: BlockParser, m: re.Match[str], state: BlockState) -> int:
-    """Unlike mistune's table plugin, keep rows whose cell count is wrong: that is a finding."""
+    """Unlike mistune's table plugin, keep rows whose cell count is wrong: that is a finding.
+
+    Within the caps (`limits`, when the document is parsed with them): rows past
+    `table_rows` are passed over unread, cells longer than `cell_chars` are cut; the table's
+    attrs say where (`cut_rows`: the first row passed over, and how many; `long_cells`)."""
+    limits: Limits | None = state.env.get(_LIMITS)
+    max_rows = limits.table_rows if limits else None
+    max_cell = limits.cell_chars if limits else None
     header_line, _, align_line = m.group(0).partition("\n")
     pos = m.end()
     rows: list[Token] = []
     run_on: int | None = None
+    cut_at: int | None = None
+    passed_over = 0
+    long_cells: list[tuple[int, int]] = []
     while pos < state.cursor_max:
         line = state.get_line(pos)
         if not line.strip():
@@ -103,20 +117,52 @@ def _parse_table(block: BlockParser, m: re.Match[str], state: BlockState) -> int
             # GitHub renders such a line as one more table row; it needs a blank line first.
             run_on = pos
             break
-        rows.append({"type": "zoo_table_row", "pos": pos, "children": _cells(line)})
+        if max_rows is not None and len(rows) >= max_rows:
+            cut_at = pos if cut_at is None else cut_at
+            passed_over += 1
+        else:
+            cells = _cells(line, max_cell, pos, long_cells)
+            rows.append({"type": "zoo_table_row", "pos": pos, "children": cells})
         pos += len(line)
+    head = _cells(header_line, max_cell, m.start(), long_cells)
+    attrs: dict[str, Any] = {"align_cells": len(split_cells(align_line)), "run_on": run_on}
+    if cut_at is not None:
+        attrs["cut_rows"] = (cut_at, len(rows) + passed_over)
+    if long_cells:
+        attrs["long_cells"] = long_cells
     state.append_token(
         {
             "type": "zoo_table",
-            "attrs": {"align_cells": len(split_cells(align_line)), "run_on": run_on},
-            "children": [{"type": "zoo_table_head", "children": _cells(header_line)}, *rows],
+            "attrs": attrs,
+            "children": [{"type": "zoo_table_head", "children": head}, *rows],
         }
     )
     return pos
 
 
-def _cells(line: str) -> list[Token]:
-    return [{"type": "zoo_table_cell", "raw": cell, "text": cell} for cell in split_cells(line)]
+def _cells(
+    line: str,
+    limit: int | None = None,
+    pos: int = 0,
+    long_cells: list[tuple[int, int]] | None = None,
+) -> list[Token]:
+    """The cells of a table line; one longer than `limit` is cut there, and its size noted in
+    `long_cells` with the line's offset `pos`."""
+    cells = split_cells(line)
+    if limit is not None and long_cells is not None:
+        for index, cell in enumerate(cells):
+            if len(cell) > limit:
+                long_cells.append((pos, len(cell)))
+                cells[index] = cell[:limit]
+    return [_cell(cell) for cell in cells]
+
+
+def _cell(cell: str) -> Token:
+    """A cell token: mistune parses its inline markup, unless it has none (most cells hold a
+    name or a number): then its one text child is made here, saving mistune's call."""
+    if _INLINE_MARKUP.search(cell):
+        return {"type": "zoo_table_cell", "raw": cell, "text": cell}
+    return {"type": "zoo_table_cell", "raw": cell, "children": [{"type": "text", "raw": cell}]}
 
 
 def _zoo_table(md: mistune.Markdown) -> None:
@@ -134,17 +180,32 @@ _MARKDOWN = mistune.Markdown(
 )
 
 
+# The key of the caps in mistune's parse state (its `env`), for the table rule.
+_LIMITS = "zoo_review_limits"
+
+
 @dataclass(frozen=True)
 class Document:
-    """Parsed Markdown: top-level tokens, each with a 1-based `line`, and the source lines."""
+    """Parsed Markdown: top-level tokens, each with a 1-based `line`, and the source lines.
+
+    Parsed with `limits`, a line longer than `line_chars` is cut there before mistune sees it
+    (so `lines` holds it cut), tables keep within `table_rows` and `cell_chars`, and
+    `over_caps` says what was over a cap (tables nested in lists or quotes keep within the
+    caps too, but the review does not read them, nor report them)."""
 
     tokens: list[Token]
     lines: list[str]
+    over_caps: list[OverCap] = field(default_factory=list)
 
     @classmethod
-    def parse(cls, text: str) -> Document:
+    def parse(cls, text: str, limits: Limits | None = None) -> Document:
         text = normalize_newlines(text)
-        tokens, _state = _MARKDOWN.parse(text, state=_PositionedState())
+        state = _PositionedState()
+        over: list[OverCap] = []
+        if limits is not None:
+            text, over = _cut_lines(text, limits.line_chars)
+            state.env[_LIMITS] = limits
+        tokens, _state = _MARKDOWN.parse(text, state=state)
         starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]
 
         def line_of(offset: int) -> int:
@@ -160,7 +221,36 @@ class Document:
             run_on = token.get("attrs", {}).get("run_on")
             if token["type"] == "zoo_table" and run_on is not None:
                 token["attrs"]["run_on_line"] = line_of(run_on)
-        return cls(tokens=tokens, lines=text.split("\n"))
+            if token["type"] == "zoo_table" and limits is not None:
+                over += _table_caps(token["attrs"], line_of, limits)
+        over.sort(key=lambda hit: hit.line)
+        return cls(tokens=tokens, lines=text.split("\n"), over_caps=over)
+
+
+def _cut_lines(text: str, limit: int) -> tuple[str, list[OverCap]]:
+    """`text` with every line longer than `limit` cut there, and where that was."""
+    if len(text) <= limit:
+        return text, []
+    lines = text.split("\n")
+    over: list[OverCap] = []
+    for index, line in enumerate(lines):
+        if len(line) > limit:
+            over.append(OverCap("line_chars", index + 1, limit, len(line)))
+            lines[index] = line[:limit]
+    return ("\n".join(lines), over) if over else (text, over)
+
+
+def _table_caps(
+    attrs: Mapping[str, Any], line_of: Callable[[int], int], limits: Limits
+) -> list[OverCap]:
+    over = [
+        OverCap("cell_chars", line_of(pos), limits.cell_chars, size)
+        for pos, size in attrs.get("long_cells", ())
+    ]
+    cut = attrs.get("cut_rows")
+    if cut is not None:
+        over.append(OverCap("table_rows", line_of(cut[0]), limits.table_rows, cut[1]))
+    return over
 
 
 def inline_text(children: Sequence[Token]) -> str:
@@ -223,11 +313,14 @@ def text_lines(children: Sequence[Token], first_line: int) -> list[TextLine]:
 def cell_of(token: Token, line: int) -> Cell:
     """A table cell token as a Cell: source text, plain text and links."""
     children = token.get("children", ())
+    raw = str(token.get("raw", ""))
+    if len(children) == 1 and children[0].get("type") == "text":
+        return Cell(raw=raw, text=" ".join(str(children[0].get("raw", "")).split()))
     links: list[Link] = []
     for text_line in text_lines(children, line):
         links.extend(text_line.links)
     text = " ".join(inline_text(children).split())
-    return Cell(raw=str(token.get("raw", "")), text=text, links=tuple(links))
+    return Cell(raw=raw, text=text, links=tuple(links))
 
 
 def _url(token: Token) -> str:

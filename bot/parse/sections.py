@@ -6,11 +6,14 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 
+from bot.config import Limits
 from bot.model import (
     Abstract,
     Link,
     MethodSection,
+    OverCap,
     PaperLine,
     Readme,
     ResultTable,
@@ -81,15 +84,18 @@ class _Builder:
         )
 
 
-def parse_readme(text: str, task: str, path: str) -> Readme:
-    """Find every method section of a task README, with line numbers."""
-    document = Document.parse(text)
+def parse_readme(text: str, task: str, path: str, limits: Limits | None = None) -> Readme:
+    """Find every method section of a task README, with line numbers; within `limits`, what is
+    over a cap is in `over_caps` (bot/parse/markdown.py, and sections over `section_chars`)."""
+    document = Document.parse(text, limits)
     sections: list[MethodSection] = []
     anchors: set[str] = set()
     group: str | None = None
     group_line: int | None = None
     current: _Builder | None = None
     last_line = len(document.lines)
+    # The heading of the first method section past `limits.sections`, if any.
+    cut: int | None = None
 
     def close(end_line: int) -> None:
         nonlocal current
@@ -99,8 +105,13 @@ def parse_readme(text: str, task: str, path: str) -> Readme:
         # parts (paper line, table, links) follow it; otherwise it is a group such as
         # `## Weather Tagging`.
         if current is not None and current.is_method() and (current.level == 3 or current.tables):
-            current.end_line = max(current.line, end_line)
-            sections.append(current.build(task, path))
+            if limits is not None and len(sections) >= limits.sections:
+                # One method section more than the cap: it and the rest are not read.
+                nonlocal cut
+                cut = current.line
+            else:
+                current.end_line = max(current.line, end_line)
+                sections.append(current.build(task, path))
         current = None
 
     for token in document.tokens:
@@ -110,8 +121,10 @@ def parse_readme(text: str, task: str, path: str) -> Readme:
             title = " ".join(inline_text(token.get("children", ())).split())
             anchors.add(github_anchor(title))
             level = int(token["attrs"]["level"])
-            if level <= 3:
+            if level <= 3 and cut is None:
                 close(line - 1)
+            if cut is not None:
+                continue  # past the cap only the anchors are read
             if level == 2:
                 current = _Builder(
                     name=title, line=line, group=group, group_line=group_line, level=2
@@ -130,8 +143,39 @@ def parse_readme(text: str, task: str, path: str) -> Readme:
             _html(current, str(token.get("raw", "")), line)
         elif kind == "zoo_table":
             _table(current, token, line)
-    close(last_line)
-    return Readme(task=task, path=path, sections=tuple(sections), anchors=frozenset(anchors))
+    if cut is None:
+        close(last_line)
+    over = document.over_caps
+    if limits is not None:
+        over = [*over, *_large_sections(sections, document.lines, limits)]
+        if cut is not None:
+            over.append(OverCap("sections", cut, limits.sections, last_line - cut + 1))
+        over.sort(key=_line)
+    return Readme(
+        task=task,
+        path=path,
+        sections=tuple(sections),
+        anchors=frozenset(anchors),
+        over_caps=tuple(over),
+    )
+
+
+def _large_sections(
+    sections: Sequence[MethodSection], lines: Sequence[str], limits: Limits
+) -> list[OverCap]:
+    """Sections longer than `section_chars` (heading to end, line breaks counted)."""
+    ends = list(accumulate(len(line) + 1 for line in lines))
+    over: list[OverCap] = []
+    for section in sections:
+        end = ends[min(section.end_line, len(ends)) - 1]
+        start = ends[section.line - 2] if section.line > 1 else 0
+        if end - start > limits.section_chars:
+            over.append(OverCap("section_chars", section.line, limits.section_chars, end - start))
+    return over
+
+
+def _line(hit: OverCap) -> int:
+    return hit.line
 
 
 def _paragraph(section: _Builder, token: Token, line: int) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from functools import cached_property
 
-from bot.config import ColumnSpec, LinkSpec, TaskSpec, normalize_header
+from bot.config import ColumnSpec, HeaderRead, LinkSpec, TaskSpec, normalize_header
 from bot.model import Cell, Link, ResultTable, TableRow
 
 # How alike (difflib's ratio) a name must be to a known one to be called its misspelling.
@@ -69,10 +69,17 @@ class Layout:
 def layout_of(task: TaskSpec, table: ResultTable) -> Layout:
     """The header read against the task's columns; a header cell that misspells a column the
     table lacks (`Box AP-vla`) is read as that column, so its cells are still checked."""
-    columns = [task.column(name) for name in table.header]
+    read = task.header_reads.get(table.header)
+    if read is None:
+        read = task.header_reads[table.header] = _read_header(task, table.header)
+    return Layout(table=table, columns=read[0], misspelled=read[1])
+
+
+def _read_header(task: TaskSpec, header: tuple[str, ...]) -> HeaderRead:
+    columns = [task.column(name) for name in header]
     misspelled: list[int] = []
     missing = [column for column in task.columns if column not in columns]
-    for index, name in enumerate(table.header):
+    for index, name in enumerate(header):
         if columns[index] is not None or not missing:
             continue
         guess = closest_column(name, missing)
@@ -80,7 +87,7 @@ def layout_of(task: TaskSpec, table: ResultTable) -> Layout:
             columns[index] = guess
             missing.remove(guess)
             misspelled.append(index)
-    return Layout(table=table, columns=tuple(columns), misspelled=tuple(misspelled))
+    return tuple(columns), tuple(misspelled)
 
 
 def closest_column(name: str, candidates: Sequence[ColumnSpec]) -> ColumnSpec | None:
