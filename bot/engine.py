@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable, Collection, Coroutine, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from bot.budget import CpuBudget, OutOfTime
 from bot.config import Config
 from bot.configs import ConfigSet, gather_configs, linked_configs
 from bot.ignore import apply_ignores, unused_notice
@@ -61,8 +62,68 @@ def review(
     return asyncio.run(review_async(submission, config, options, fetcher))
 
 
+@dataclass
+class _Made:
+    """What a review has made so far: what it says if it runs out of CPU time."""
+
+    scopes: list[EntryScope] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    links: list[LinkReport] = field(default_factory=list)
+    not_checked: list[str] = field(default_factory=list)
+
+
 async def review_async(
     submission: Submission, config: Config, options: ReviewOptions, fetcher: Fetcher | None
+) -> Review:
+    """The review; past `limits.cpu_seconds` of parsing and rules it stops, and what it made
+    so far is the review, with a finding that makes it incomplete."""
+    budget = CpuBudget(config.limits.cpu_seconds)
+    made = _Made()
+    try:
+        with budget.charging():
+            return await _review(submission, config, options, fetcher, budget=budget, made=made)
+    except OutOfTime as exc:
+        return _stopped(submission, options, made, exc)
+
+
+def _stopped(submission: Submission, options: ReviewOptions, made: _Made, exc: OutOfTime) -> Review:
+    paths = [scope.section.path for scope in made.scopes]
+    paths += [
+        changed.path for changed in submission.changed if changed.path in submission.head_texts
+    ]
+    finding = limits_rule.out_of_time(paths[0] if paths else submission.body_path, exc)
+    return Review(
+        base=submission.base,
+        head=submission.head,
+        entries=_entries(made.scopes),
+        findings=sort_findings([*made.findings, finding], submission.body_path),
+        links=made.links,
+        not_checked=made.not_checked,
+        audit=options.audit_all,
+    )
+
+
+def _entries(scopes: Sequence[EntryScope]) -> list[ReviewedEntry]:
+    return [
+        ReviewedEntry(
+            task=scope.task.name,
+            path=scope.section.path,
+            section=scope.section.name,
+            line=scope.section.line,
+            rows=len(scope.rows),
+        )
+        for scope in scopes
+    ]
+
+
+async def _review(
+    submission: Submission,
+    config: Config,
+    options: ReviewOptions,
+    fetcher: Fetcher | None,
+    *,
+    budget: CpuBudget,
+    made: _Made,
 ) -> Review:
     # Only the READMEs under review are parsed before the first request; the rest of the zoo
     # (for the duplicates rule) is parsed while the requests are in flight.
@@ -75,23 +136,24 @@ async def review_async(
         if (found := limits_rule.measure_readme(path, text, limits)) is not None
     }
     head_texts = {p: t for p, t in submission.head_texts.items() if p not in too_large}
-    readmes = LazyReadmes(head_texts, config)
+    readmes = LazyReadmes(head_texts, config, budget)
     unread = {**submission.not_text, **submission.links_out, **too_large}
     base_texts = {
         p: t
         for p, t in submission.base_texts.items()
         if p not in unread and limits_rule.measure_readme(p, t, limits) is None
     }
-    base_readmes = LazyReadmes(base_texts, config)
+    base_readmes = LazyReadmes(base_texts, config, budget)
     long_body = limits_rule.measure_body(submission.body_path, submission.body, limits)
     body = None if long_body is not None else submission.body
     scopes, notices, not_text = _scopes(
         submission, config, readmes, base_readmes, options, unread=unread
     )
+    made.scopes = scopes
     results: dict[Purpose, dict[str, FetchResult]] = {
         "body": {}, "probe": {}, "archive": {}, "checksum": {}
     }  # fmt: skip
-    links: list[LinkReport] = []
+    links = made.links
     zoo: _Zoo | None = None
     cut: list[CutLink] = []
     offline = options.offline or fetcher is None
@@ -108,8 +170,9 @@ async def review_async(
             PlanOptions(options.remaps, options.artifacts, options.verify_checksums),
         )
         requests = [link.request for link in planned]
-        preparing = functools.partial(_prepare, readmes, config, body, scopes)
-        fetched, zoo = await _fetch_and_prepare(fetcher.fetch(requests), preparing)
+        preparing = functools.partial(_prepare, readmes, config, body, budget, scopes)
+        with budget.paused():
+            fetched, zoo = await _fetch_and_prepare(fetcher.fetch(requests), preparing)
         reported: set[tuple[str, int]] = set()
         for link in planned:
             result = fetched[link.request]
@@ -126,10 +189,11 @@ async def review_async(
                     cut.append(CutLink(result.cut, link.path, link.line, result.reason))
     configs: ConfigSet | None = ConfigSet() if submission.files is not None else None
     if reading is not None:
-        configs = await reading
+        with budget.paused():
+            configs = await reading
     if zoo is None:
-        zoo = _prepare(readmes, config, body)
-    not_checked: list[str] = []
+        zoo = _prepare(readmes, config, body, budget)
+    not_checked = made.not_checked
     if linked and configs is None:
         not_checked.append("the contents of config files (this source cannot read them)")
     if scopes and offline:
@@ -159,10 +223,13 @@ async def review_async(
     if long_body is not None:
         findings.append(limits_rule.too_long_body(long_body))
     findings += cut_findings(cut, len(links) - len(cut), config.network.budget_seconds)
+    made.findings = findings
     for scope in scopes:
+        doing = f"checking the section {scope.section.name!r} of {scope.section.path}"
         # A table of another task is named once (structure); its rows are not reviewed again.
         blocked = structure.blocked_lines(scope, ctx)
         for rule in ENTRY_RULES:
+            budget.check(doing)
             findings.extend(
                 replace(finding, section=scope.section.name)
                 for finding in rule(scope, ctx)
@@ -170,8 +237,10 @@ async def review_async(
                 and (finding.rule == structure.RULE or finding.line not in blocked)
             )
     if scopes and not options.audit_all and long_body is None:
+        budget.check("checking the checklist")
         findings += checklist.check(ctx)
     if not options.audit_all:
+        budget.check("comparing the READMEs with their base")
         findings += removals.check(ctx, base_readmes.parsed())
     # Other findings on a line cut at a cap are consequences of the cut: only the cap is said.
     capped = {path: limits_rule.capped_lines(readme) for path, readme in zoo.readmes.items()}
@@ -190,16 +259,7 @@ async def review_async(
     return Review(
         base=submission.base,
         head=submission.head,
-        entries=[
-            ReviewedEntry(
-                task=scope.task.name,
-                path=scope.section.path,
-                section=scope.section.name,
-                line=scope.section.line,
-                rows=len(scope.rows),
-            )
-            for scope in scopes
-        ],
+        entries=_entries(scopes),
         findings=sort_findings(findings, submission.body_path),
         links=links,
         not_checked=not_checked,
@@ -211,9 +271,12 @@ async def review_async(
 class LazyReadmes:
     """Task READMEs parsed when first asked for, each once."""
 
-    def __init__(self, texts: Mapping[str, str], config: Config) -> None:
+    def __init__(
+        self, texts: Mapping[str, str], config: Config, budget: CpuBudget | None = None
+    ) -> None:
         self._texts = texts
         self._config = config
+        self._budget = budget
         self._parsed: dict[str, Readme] = {}
 
     def get(self, path: str) -> Readme | None:
@@ -224,7 +287,9 @@ class LazyReadmes:
         task = self._config.task_for_readme(path)
         if text is None or task is None:
             return None
-        readme = self._parsed[path] = parse_readme(text, task.name, path, self._config.limits)
+        readme = self._parsed[path] = parse_readme(
+            text, task.name, path, self._config.limits, self._budget
+        )
         return readme
 
     def parsed(self) -> dict[str, Readme]:
@@ -243,16 +308,32 @@ class _Zoo:
 
 
 def _prepare(
-    readmes: LazyReadmes, config: Config, body: str | None, scopes: Sequence[EntryScope] = ()
+    readmes: LazyReadmes,
+    config: Config,
+    body: str | None,
+    budget: CpuBudget,
+    scopes: Sequence[EntryScope] = (),
 ) -> _Zoo:
     """What the rules need besides the fetched files: every README, their links, the
-    checklist, and the validators of the scores files under review."""
+    checklist, and the validators of the scores files under review (charged to `budget`,
+    in whichever thread it runs)."""
+    with budget.charging():
+        return _prepare_zoo(readmes, config, body, budget, scopes)
+
+
+def _prepare_zoo(
+    readmes: LazyReadmes,
+    config: Config,
+    body: str | None,
+    budget: CpuBudget,
+    scopes: Sequence[EntryScope],
+) -> _Zoo:
     parsed = {
         task.readme: readme
         for task in config.tasks
         if (readme := readmes.get(task.readme)) is not None
     }
-    checklist = None if body is None else tuple(parse_checklist(body))
+    checklist = None if body is None else tuple(parse_checklist(body, budget))
     zoo = _Zoo(parsed, link_index(parsed, config), checklist)
     scores_validate.prepare(
         {

@@ -7,11 +7,11 @@ import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import pytest
 
 from bot import engine
-from bot.config import Limits
 from bot.engine import ReviewOptions, review
 from bot.example.scores import dumps_scores, make_scores
 from bot.model import ChangedFile, Finding, Readme, Review, ReviewedEntry, Submission
@@ -369,9 +369,9 @@ def test_the_first_request_waits_only_for_the_readmes_under_review(
     parsed: list[str] = []
     real_parse = engine.parse_readme
 
-    def parse(text: str, task: str, path: str, limits: Limits | None = None) -> Readme:
+    def parse(text: str, task: str, path: str, *args: Any) -> Readme:
         parsed.append(path)
-        return real_parse(text, task, path, limits)
+        return real_parse(text, task, path, *args)
 
     class Watching(StubFetcher):
         async def fetch(self, requests: Sequence[Request]) -> dict[Request, FetchResult]:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
+from bot.budget import CpuBudget
 from bot.model import ChecklistItem
 from bot.parse.markdown import Document, Token, inline_text
 from bot.textnorm import fold, normalize_newlines
@@ -24,11 +25,12 @@ _MARK = re.compile(r"^\[(?P<mark>[^\[\]\n]{0,3})\]\s*(?P<text>\S.*)$", re.DOTALL
 _BULLET = re.compile(r"^\s{0,12}(?:[-*+]|\d{1,9}[.)])\s+(?:\[[^\[\]\n]{0,3}\])?")
 
 
-def parse_checklist(body: str) -> list[ChecklistItem]:
+def parse_checklist(body: str, budget: CpuBudget | None = None) -> list[ChecklistItem]:
     """Every task-list item of the description, at any depth, in order, with its line; list
-    items whose box is not `[ ]` or `[x]` come as unticked items with their `mark`."""
+    items whose box is not `[ ]` or `[x]` come as unticked items with their `mark`. With a
+    `budget`, raise OutOfTime (bot/budget.py) once it is spent."""
     text = strip_comments(normalize_newlines(body))
-    document = Document.parse(text)
+    document = Document.parse(text, budget=budget, doing="reading the PR description")
     return _with_lines(list(_items(document.tokens)), text.split("\n"))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -12,8 +12,10 @@ import mistune
 import mistune.block_parser
 import mistune.inline_parser
 from mistune.block_parser import BlockParser
-from mistune.core import BlockState
+from mistune.core import BlockState, InlineState
+from mistune.inline_parser import InlineParser
 
+from bot.budget import CpuBudget
 from bot.config import Limits
 from bot.model import Cell, Link, OverCap, TextLine
 from bot.textnorm import normalize_newlines
@@ -68,11 +70,30 @@ class _PositionedParser(BlockParser):
     state_cls = _PositionedState
 
     def parse_method(self, m: re.Match[str], state: BlockState) -> int | None:
+        _step(state.env)
         before = len(state.tokens)
         end = super().parse_method(m, state)
         for token in state.tokens[before:]:
             token.setdefault("pos", m.start())
         return end
+
+
+class _CheckedInlineParser(InlineParser):
+    """Inline parser that keeps to the review's CPU budget (a step per text and per token)."""
+
+    def __call__(self, s: str, env: MutableMapping[str, Any]) -> list[Token]:
+        _step(env)
+        return super().__call__(s, env)
+
+    def parse_method(self, m: re.Match[str], state: InlineState) -> int | None:
+        _step(state.env)
+        return super().parse_method(m, state)
+
+
+def _step(env: Mapping[str, Any]) -> None:
+    budget: CpuBudget | None = env.get(_BUDGET)
+    if budget is not None:
+        budget.step(env[_DOING])
 
 
 def split_cells(line: str) -> list[str]:
@@ -172,6 +193,7 @@ def _zoo_table(md: mistune.Markdown) -> None:
 _MARKDOWN = mistune.Markdown(
     renderer=None,
     block=_PositionedParser(),
+    inline=_CheckedInlineParser(),
     plugins=[
         mistune.plugins.import_plugin("task_lists"),
         mistune.plugins.import_plugin("strikethrough"),
@@ -180,8 +202,11 @@ _MARKDOWN = mistune.Markdown(
 )
 
 
-# The key of the caps in mistune's parse state (its `env`), for the table rule.
+# Keys in mistune's parse state (its `env`): the caps (for the table rule), the review's CPU
+# budget and what to call the work in a message when it runs out.
 _LIMITS = "zoo_review_limits"
+_BUDGET = "zoo_review_budget"
+_DOING = "zoo_review_doing"
 
 
 @dataclass(frozen=True)
@@ -198,13 +223,23 @@ class Document:
     over_caps: list[OverCap] = field(default_factory=list)
 
     @classmethod
-    def parse(cls, text: str, limits: Limits | None = None) -> Document:
+    def parse(
+        cls,
+        text: str,
+        limits: Limits | None = None,
+        budget: CpuBudget | None = None,
+        doing: str = "parsing Markdown",
+    ) -> Document:
+        """Parse `text`; with a `budget`, raise OutOfTime (bot/budget.py) once it is spent."""
         text = normalize_newlines(text)
         state = _PositionedState()
         over: list[OverCap] = []
         if limits is not None:
             text, over = _cut_lines(text, limits.line_chars)
             state.env[_LIMITS] = limits
+        if budget is not None:
+            state.env[_BUDGET] = budget
+            state.env[_DOING] = doing
         tokens, _state = _MARKDOWN.parse(text, state=state)
         starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 
+from bot.budget import CpuBudget
 from bot.config import Limits
 from bot.model import (
     Abstract,
@@ -84,10 +85,18 @@ class _Builder:
         )
 
 
-def parse_readme(text: str, task: str, path: str, limits: Limits | None = None) -> Readme:
+def parse_readme(
+    text: str,
+    task: str,
+    path: str,
+    limits: Limits | None = None,
+    budget: CpuBudget | None = None,
+) -> Readme:
     """Find every method section of a task README, with line numbers; within `limits`, what is
-    over a cap is in `over_caps` (bot/parse/markdown.py, and sections over `section_chars`)."""
-    document = Document.parse(text, limits)
+    over a cap is in `over_caps` (bot/parse/markdown.py, and sections over `section_chars`).
+    With a `budget`, raise OutOfTime (bot/budget.py) once it is spent."""
+    doing = f"parsing {path}"
+    document = Document.parse(text, limits, budget, doing)
     sections: list[MethodSection] = []
     anchors: set[str] = set()
     group: str | None = None
@@ -115,6 +124,8 @@ def parse_readme(text: str, task: str, path: str, limits: Limits | None = None) 
         current = None
 
     for token in document.tokens:
+        if budget is not None:
+            budget.step(doing)
         kind = token["type"]
         line = int(token.get("line", 0))
         if kind == "heading":

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from bot.budget import OutOfTime
 from bot.config import Limits
 from bot.model import ChangedFile, Finding, MethodSection, OverCap, Readme
 
@@ -68,6 +69,22 @@ def too_long_body(found: TooLarge) -> Finding:
         f"The PR description is {found.size:,} characters, over the cap of {found.limit:,} "
         "(limits.body_chars) from this line on, so its checklist was not checked.",
         "Keep the description to the checklist and a few words about the contribution.",
+    )
+
+
+def out_of_time(path: str, exc: OutOfTime) -> Finding:
+    """The review stopped: past its CPU time it cannot tell what else is wrong."""
+    return Finding(
+        "warning",
+        RULE,
+        path,
+        None,
+        f"The review ran out of its CPU time ({exc.seconds:g} s, limits.cpu_seconds) while "
+        f"{exc.doing}, so it stopped there: what it had not checked yet is not checked.",
+        "Re-run the review (a maintainer can comment /zoo-review recheck); if it runs out "
+        "again, the contribution is too large to review: split it into smaller PRs "
+        f"({_RAISE.format(cap='cpu_seconds')}).",
+        incomplete=True,
     )
 
 
