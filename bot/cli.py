@@ -6,12 +6,15 @@ import argparse
 import gc
 import os
 import re
+import signal
 import sys
 import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, NoReturn
 
 from bot import __version__
@@ -101,6 +104,26 @@ _INVALID_CHOICE = re.compile(
 )
 
 
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """SIGINT stops the review at once, whatever it is doing. Python's own handler would do so
+    too, but inside `asyncio.run` asyncio replaces it with one that only cancels the running
+    task at its next `await`: the parsing and the rules never await, so an interrupt there did
+    nothing until they finished."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
@@ -119,7 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        code: int = args.run(args)
+        with _interruptible():
+            code: int = args.run(args)
         return code
     except OperationalError as exc:
         print(f"zoo-review: error: {exc}", file=sys.stderr)

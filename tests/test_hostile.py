@@ -4,6 +4,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -16,11 +20,15 @@ from bot import engine
 from bot.cli import main
 from bot.config import Config
 from bot.engine import ReviewOptions, review
+from bot.example.server import ArtifactServer
 from bot.model import ChangedFile, Finding
 from bot.net.types import FetchResult, Request
 from bot.quote import plain
 from bot.rules.context import Context, EntryScope
 from tests.conftest import GitZoo
+from tests.fakegithub import payloads
+from tests.fakegithub.server import FakeGitHub
+from tests.fakegithub.zoo import ActionHarness, build_zoo, example_files
 from tests.ruleinput import (
     TODAY,
     config,
@@ -228,3 +236,75 @@ class _Answers:
     async def fetch(self, requests: Sequence[Request]) -> dict[Request, FetchResult]:
         self.asked += len(requests)
         return {r: FetchResult(r.url, "ok", status=200, body=b"{}") for r in requests}
+
+
+# --- SIGINT, as the runner cancels a job (SIGINT, then SIGTERM, then SIGKILL) ----------------
+
+# Enough tiny sections for many seconds of parsing and rules (with the caps raised so).
+HEAVY_CONFIG = "limits:\n  sections: 1000000\n  readme_bytes: 10000000\n  cpu_seconds: 600\n"
+HEAVY = task_readme("det", *(f"### Method {i}\n\n| a |\n| - |\n| 1 |" for i in range(12_000)))
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a running process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _interrupt_when_busy(process: subprocess.Popen[str], busy: float = 2.0) -> float:
+    """Send SIGINT once the process has spent `busy` CPU seconds (it is then reviewing), and
+    return how long it took to end after that."""
+    try:
+        deadline = time.monotonic() + 120
+        while _cpu_seconds(process.pid) < busy:
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        sent = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+        return time.monotonic() - sent
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_sigint_stops_the_cli_at_once(git_zoo: GitZoo, tmp_path: Path) -> None:
+    _zoo(git_zoo)
+    git_zoo.write(README, HEAVY)
+    git_zoo.commit("many sections")
+    config_file = tmp_path / "heavy.yml"
+    config_file.write_text(HEAVY_CONFIG, encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "check", "--repo", str(git_zoo.root), "--offline",
+         "--config", str(config_file), "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    took = _interrupt_when_busy(process)
+    _out, err = process.communicate()
+    assert process.returncode == 130
+    assert err.strip().splitlines()[-1] == "zoo-review: interrupted"
+    assert took < 5, took
+
+
+def test_sigint_during_the_review_leaves_a_final_status(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    files = example_files(tmp_path_factory.mktemp("heavy"), broken=False)
+    files.base_files[".github/zoo-review.yml"] = HEAVY_CONFIG.encode()
+    files.head_files[README] = HEAVY.encode()
+    zoo = build_zoo(tmp_path, files)
+    with FakeGitHub(zoo.world) as server, ArtifactServer(zoo.artifacts) as artifacts:
+        harness = ActionHarness(server, artifacts, tmp_path / "runs")
+        process, env = harness.popen("pull_request_target", payloads.pull_request(server, zoo.pull))
+        took = _interrupt_when_busy(process, busy=3.0)
+        run = harness.finish(process, env)
+    assert run.code == 128 + signal.SIGINT
+    assert took < 5, took
+    found = [
+        s for s in zoo.world.statuses_of(zoo.repo, zoo.pull.head_sha) if s.context == "zoo-review"
+    ]
+    assert [s.state for s in reversed(found)] == ["pending", "error"]
+    assert (found[0].description or "").startswith("zoo-review could not finish (see the run log)")
