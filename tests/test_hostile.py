@@ -11,9 +11,11 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import cmarkgfm  # type: ignore[import-untyped]
 import pytest
 
 from bot import engine
@@ -21,11 +23,14 @@ from bot.cli import main
 from bot.config import Config
 from bot.engine import ReviewOptions, review
 from bot.example.server import ArtifactServer
-from bot.model import ChangedFile, Finding
+from bot.model import ChangedFile, Finding, LinkReport, Review
 from bot.net.types import FetchResult, Request
-from bot.quote import plain
+from bot.publish.links import Links
+from bot.publish.sticky import render_sticky
+from bot.quote import plain, q
 from bot.rules.context import Context, EntryScope
-from tests.conftest import GitZoo
+from tests import test_cli_check as cli_check
+from tests.conftest import Artifacts, GitZoo
 from tests.fakegithub import payloads
 from tests.fakegithub.server import FakeGitHub
 from tests.fakegithub.zoo import ActionHarness, build_zoo, example_files
@@ -42,6 +47,7 @@ from tests.ruleinput import (
 
 README = "det/README.md"
 BODY = "- [x] Everything\n"
+STICKY_LINKS = Links("https://github.example", "org/zoo", "a" * 40, "77", frozenset({README}))
 
 # --- local files: symbolic links out of the repository --------------------------------------
 
@@ -308,3 +314,93 @@ def test_sigint_during_the_review_leaves_a_final_status(
     ]
     assert [s.state for s in reversed(found)] == ["pending", "error"]
     assert (found[0].description or "").startswith("zoo-review could not finish (see the run log)")
+
+
+# --- the sticky comment cut: contributor text cannot unbalance <details> -----------------------
+
+
+class _Depth(HTMLParser):
+    """The <details> nesting at each piece of text of rendered HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.texts: list[tuple[int, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.depth += tag == "details"
+
+    def handle_endtag(self, tag: str) -> None:
+        self.depth -= tag == "details"
+
+    def handle_data(self, data: str) -> None:
+        self.texts.append((self.depth, data))
+
+    def depth_of(self, text: str) -> int:
+        return next(depth for depth, data in self.texts if text in data)
+
+
+def _link(url: str) -> LinkReport:
+    return LinkReport(url, "Scores-val", "broken", 404, 0.1, README, 20)
+
+
+@pytest.mark.parametrize("where", ["url", "scores key", "both"])
+def test_a_details_tag_in_contributor_text_cannot_fold_the_stamp(where: str) -> None:
+    """The cut lands inside the folded link table; a `</details>` the contributor wrote (in a
+    URL, or a scores key quoted in a finding) must not pass for its end."""
+    hostile = "</details>" if where != "both" else "</details><details>"
+    findings = [Finding("error", "scores", README, 20, "The file has no key " + q("AP") + ".")]
+    if where != "url":
+        findings.append(
+            Finding("error", "scores", README, 21, f"Unknown scores key {q(hostile)}.", None)
+        )
+    links = [_link(f"https://files.example.org/{i}.json") for i in range(400)]
+    if where != "scores key":
+        links.insert(3, _link(f"https://files.example.org/{hostile}.json"))
+    found = Review(base="b" * 40, head="a" * 40, findings=findings, links=links)
+    body = render_sticky(found, STICKY_LINKS, limit=6000)
+    assert body.truncated and len(body.comment) <= 6000
+    html = cmarkgfm.github_flavored_markdown_to_html(
+        body.comment, options=cmarkgfm.cmark.Options.CMARK_OPT_UNSAFE
+    )
+    parsed = _Depth()
+    parsed.feed(html)
+    assert parsed.depth == 0
+    assert parsed.depth_of("This review is longer than a GitHub comment") == 0
+    assert parsed.depth_of("Reviewed commit") == 0
+    assert parsed.depth_of("links checked") == 1  # the table's summary is folded, as before
+
+
+# --- a lone surrogate in a scores file (a JSON escape) reaches every report format -------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "markdown"])
+def test_a_lone_surrogate_in_a_scores_key_is_replaced_in_reports(
+    git_zoo: GitZoo,
+    artifacts: Artifacts,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    fmt: str,
+) -> None:
+    """`{"\\ud800": 1}` decodes to a str no UTF-8 file can hold; the report shows U+FFFD."""
+    scenario = cli_check.build(git_zoo, artifacts, tmp_path)
+    scores = cli_check.dumps_scores(cli_check.make_scores("det", {"AP": 33.48}))
+    artifacts.put("scores-val/ex_r101.json", '{"\\ud800": 1, ' + scores.lstrip()[1:])
+    output = tmp_path / f"report.{fmt}"
+    code = main(
+        [
+            "check", "--repo", str(git_zoo.root), "--body", str(scenario.body_file),
+            "--format", fmt, "--output", str(output), "--allow-private-hosts",
+            "--remap",
+            rf"^https://(arxiv\.org|github\.com)/(.*)$ {artifacts.base_url}/pages/$1/$2",
+        ]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert "internal error" not in err
+    assert code == 1
+    text = output.read_bytes().decode("utf-8")
+    assert "\ufffd" in text
+    if fmt == "json":
+        report = json.loads(text)
+        [finding] = [f for f in report["findings"] if f["rule"] == "scores"]
+        assert "unexpected key `\ufffd`" in finding["message"]

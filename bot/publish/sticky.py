@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +27,8 @@ from bot.publish.state import (
 from bot.report.markdown import render_markdown
 
 MAX_COMMENT = 65536
+_CLOSE = "\n\n</details>"
+_BACKTICKS = re.compile(r"`+")
 RECHECK = "/zoo-review recheck"
 
 
@@ -71,7 +76,7 @@ def render_sticky(
         f"\n\n> ✂️ This review is longer than a GitHub comment may be; the rest is in the {where} "
         + (f"of [this run]({links.run_url})." if links.run_url else "of the run.")
     )
-    budget = limit - len(markers) - len(stamp) - len(pointer) - len("\n</details>")
+    budget = limit - len(markers) - len(stamp) - len(pointer) - len(_CLOSE)
     comment = markers + _cut(content, budget) + pointer + stamp
     return StickyBody(comment=comment, full=full, truncated=True)
 
@@ -86,18 +91,49 @@ def _stamp(links: Links) -> str:
 
 
 def _cut(content: str, budget: int) -> str:
-    """Whole lines that fit in `budget`, with an open `<details>` closed."""
+    """Whole lines that fit in `budget`, with an open `<details>` closed.
+
+    Only the review's own tags count: a `</details>` a contributor wrote (a URL, a scores key)
+    is inside a code span, where GitHub shows it as text, and must not pass for a closing tag.
+    """
     kept: list[str] = []
     size = 0
+    depth = 0
     for line in content.split("\n"):
         if size + len(line) + 1 > budget:
             break
         kept.append(line)
         size += len(line) + 1
+        markup = outside_code_spans(line)
+        depth = max(0, depth + markup.count("<details>") - markup.count("</details>"))
     text = "\n".join(kept)
-    if text.count("<details>") > text.count("</details>"):
-        text += "\n</details>"
-    return text
+    # A blank line first: the tag must not be read as one more row of a table it follows.
+    return text + _CLOSE * depth
+
+
+def outside_code_spans(line: str) -> str:
+    """The line without its code spans (CommonMark: a run of backticks up to the next run of the
+    same length; a run that none closes is literal text)."""
+    runs = list(_BACKTICKS.finditer(line))
+    by_length: dict[int, list[int]] = defaultdict(list)
+    for index, run in enumerate(runs):
+        by_length[len(run.group())].append(index)
+    kept: list[str] = []
+    at = 0
+    index = 0
+    while index < len(runs):
+        opening = runs[index]
+        same = by_length[len(opening.group())]
+        after = bisect_right(same, index)
+        if after == len(same):  # nothing closes it: literal backticks
+            index += 1
+            continue
+        closing = runs[same[after]]
+        kept.append(line[at : opening.start()])
+        at = closing.end()
+        index = same[after] + 1
+    kept.append(line[at:])
+    return "".join(kept)
 
 
 def ours(comments: Iterable[IssueComment], login: str) -> list[IssueComment]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot import __version__
 from bot.model import Review
-from bot.quote import plain
+from bot.quote import plain, scrub
 
 
 def to_dict(review: Review) -> dict[str, Any]:
@@ -80,4 +80,4 @@ def to_dict(review: Review) -> dict[str, Any]:
 
 
 def render_json(review: Review) -> str:
-    return json.dumps(to_dict(review), indent=2, ensure_ascii=False) + "\n"
+    return scrub(json.dumps(to_dict(review), indent=2, ensure_ascii=False)) + "\n"

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from bot import __version__
 from bot.model import Finding, Review, Severity
-from bot.quote import clean, render
+from bot.quote import clean, render, scrub
 from bot.report.links import markdown_table
 from bot.report.text import short_rev
 
@@ -108,7 +108,7 @@ def render_markdown(
     if guide:
         footer += f" · [contribution guide]({guide})"
     parts.append(footer + "</sub>")
-    return "\n".join(parts) + "\n"
+    return scrub("\n".join(parts)) + "\n"
 
 
 def _reviewed(review: Review) -> str:

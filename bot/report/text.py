@@ -7,7 +7,7 @@ from collections.abc import Callable
 from bot import __version__
 from bot.fixer import describe
 from bot.model import Finding, Review, Severity
-from bot.quote import clean, render
+from bot.quote import clean, render, scrub
 from bot.report.links import text_lines as link_lines
 
 _COLOURS: dict[str, str] = {
@@ -56,7 +56,7 @@ def render_text(review: Review, colour: bool = False, verbose: bool = False) -> 
     if review.links:
         lines += [*link_lines(review.links), ""]
     lines.append(_summary(review, paint))
-    return "\n".join(lines) + "\n"
+    return scrub("\n".join(lines)) + "\n"
 
 
 def _range(review: Review) -> str:
