@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import mistune
 import mistune.block_parser
+import mistune.helpers
 import mistune.inline_parser
 from mistune.block_parser import BlockParser
 from mistune.core import BlockState, InlineState
@@ -35,11 +36,13 @@ UNESCAPED_PIPE = re.compile(r"(?<!\\)(?:\\\\)*\|")
 _INLINE_MARKUP = re.compile(r"[\\`*_\[\]!<>&~\n]")
 _NEWLINE = re.compile("\n")
 
-# mistune (3.4) lets the `\s*` before an unquoted HTML attribute value and the value itself
-# (`[^ !"'=<>`]+`) share tabs, line breaks and Unicode spaces: `<A A=` and 2,000 tabs took 42 s
-# (cubic), a 1,000-character line 4.5 s. The same attributes, except that an unquoted value holds
-# no white space (as CommonMark says), so that no two quantifiers share a character: linear.
-# mistune reads these two patterns from its modules at parse time; they are replaced here.
+# mistune (3.3, 3.4) lets the `\s*` before an unquoted HTML attribute value and the value
+# itself (`[^ !"'=<>`]+`) share tabs, line breaks and Unicode spaces: `<A A=` and 2,000 tabs took
+# 42 s (cubic), a 1,000-character line 4.5 s, so no cap on lines could help. The same attributes,
+# except that an unquoted value holds no white space (as CommonMark says), so that no two
+# quantifiers share a character: linear. mistune 3.4 reads the two patterns below from its
+# modules at parse time, 3.3 has them in its inline rules: both are replaced here (and the rules
+# below, `_linear_html`).
 _HTML_ATTRIBUTES = (
     r"(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*"
     r"""(?:\s*=\s*(?:[^\s!"'=<>`]+|'[^']*'|"[^"]*"))?)*"""
@@ -49,7 +52,8 @@ _INLINE_HTML_TAG = re.compile(
     "<" + _HTML_TAGNAME + _HTML_ATTRIBUTES + r"\s*/?>|</" + _HTML_TAGNAME + r"\s*>"
 )
 _OPEN_TAG_END = re.compile(r"(?<!\s)" + _HTML_ATTRIBUTES + r"[ \t]*>[ \t]*(?:\n|$)")
-mistune.inline_parser._INLINE_HTML_TAG = _INLINE_HTML_TAG
+if hasattr(mistune.inline_parser, "_INLINE_HTML_TAG"):  # mistune 3.4
+    mistune.inline_parser._INLINE_HTML_TAG = _INLINE_HTML_TAG
 mistune.block_parser._OPEN_TAG_END = _OPEN_TAG_END
 
 
@@ -207,6 +211,18 @@ _MARKDOWN = mistune.Markdown(
 _LIMITS = "zoo_review_limits"
 _BUDGET = "zoo_review_budget"
 _DOING = "zoo_review_doing"
+
+
+def _linear_html(parser: BlockParser | InlineParser) -> None:
+    """The parser's rules with mistune's HTML attributes replaced by the linear ones."""
+    quadratic = mistune.helpers.HTML_ATTRIBUTES
+    for name, spec in parser.specification.items():
+        if quadratic in spec:
+            parser.specification[name] = spec.replace(quadratic, _HTML_ATTRIBUTES)
+
+
+_linear_html(_MARKDOWN.block)
+_linear_html(_MARKDOWN.inline)
 
 
 @dataclass(frozen=True)
