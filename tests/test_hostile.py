@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections.abc import Sequence
 from dataclasses import replace
 from html.parser import HTMLParser
@@ -404,3 +405,94 @@ def test_a_lone_surrogate_in_a_scores_key_is_replaced_in_reports(
         report = json.loads(text)
         [finding] = [f for f in report["findings"] if f["rule"] == "scores"]
         assert "unexpected key `\ufffd`" in finding["message"]
+
+
+# --- issue 11's table, measured: each ends within 10 s of CPU and the memory budget ------------
+
+# CPU seconds and traced bytes one hostile review may take (tracemalloc's own cost included).
+CPU_BOUND = 10.0
+MEMORY_BOUND = 300 * 1024 * 1024
+
+
+def _measured(text: str) -> tuple[Review, float, int]:
+    """The offline review of `text` as det/README.md, its CPU seconds and peak traced bytes."""
+    submission = make_submission({README: text})
+    tracemalloc.start()
+    start = time.process_time()
+    try:
+        found = review(submission, config(), ReviewOptions(offline=True, today=TODAY), None)
+    finally:
+        spent = time.process_time() - start
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert spent < CPU_BOUND, spent
+    assert peak < MEMORY_BOUND, peak
+    return found, spent, peak
+
+
+def _limits_said(found: Review) -> list[tuple[int | None, str]]:
+    return [(f.line, plain(f.message)) for f in found.findings if f.rule == "limits"]
+
+
+def test_venue_of_80000_spaces() -> None:
+    """It took 80 s (`_SEPARATORS` in bot/rules/venue.py); the line is now over its cap."""
+    text = det_readme(venue="CVPR" + " " * 80_000 + "2023")
+    found, _spent, _peak = _measured(text)
+    line = line_of(text, "[CVPR")
+    assert _limits_said(found) == [
+        (
+            line,
+            f"This line is {len(text.split(chr(10))[line - 1]):,} characters long, over the cap "
+            "of 20,000 (limits.line_chars): the rest of it was not reviewed.",
+        )
+    ]
+    assert found.verdict == "fail"
+    # Below the cap, the separators are linear: 19,000 spaces are one venue, CVPR 2023.
+    found, _spent, _peak = _measured(det_readme(venue="CVPR" + " " * 19_000 + "2023"))
+    assert found.verdict == "pass"
+
+
+@pytest.mark.parametrize("size", [1_000_000, 400_000, 19_999])
+def test_one_long_line_of_pipes(size: int) -> None:
+    """1 MB of `|` took 1,296 s (`_TABLE_START` in bot/parse/markdown.py)."""
+    text = det_readme(extra="|" * size)
+    found, _spent, _peak = _measured(text)
+    said = _limits_said(found)
+    if size > 500_000:
+        assert said == [
+            (
+                len(text.encode()[:500_000].split(b"\n")),
+                f"det/README.md is {len(text.encode()):,} bytes, over the cap of 500,000 "
+                "(limits.readme_bytes) from this line on, so nothing in it was reviewed.",
+            )
+        ]
+    elif size > 20_000:
+        assert [line for line, _message in said] == [line_of(text, "|" * 100)]
+    else:
+        assert said == []
+    assert found.verdict == ("pass" if size < 20_000 else "fail")
+
+
+@pytest.mark.parametrize("rows", [8_000, 60_000])
+def test_many_one_cell_rows(rows: int) -> None:
+    """8,000 took 26 s, 60,000 (655 KB) more than 600 s (`row in entry.rows` tuple scans)."""
+    text = det_readme(rows=[f"| r{i} |" for i in range(rows)])
+    found, _spent, _peak = _measured(text)
+    said = _limits_said(found)
+    if rows > 50_000:
+        assert [message.split(" is ")[0] for _line, message in said] == ["det/README.md"]
+        assert found.entries == []
+    else:
+        first = line_of(text, "| r1000 |")
+        assert said == [
+            (
+                first,
+                "The table has 8,000 rows, over the cap of 1,000 (limits.table_rows): the rows "
+                "from this line on were not reviewed.",
+            )
+        ]
+        # The 1,000 rows within the cap are reviewed (each has one cell of eleven).
+        template = [f for f in found.findings if f.rule == "template"]
+        assert len(template) == 1_000
+        assert all(f.line is not None and f.line < first for f in template)
+    assert found.verdict == "fail"
