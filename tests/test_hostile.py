@@ -496,3 +496,21 @@ def test_many_one_cell_rows(rows: int) -> None:
         assert len(template) == 1_000
         assert all(f.line is not None and f.line < first for f in template)
     assert found.verdict == "fail"
+
+
+def test_the_action_sets_a_final_status_when_the_review_runs_out_of_cpu_time(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    files = example_files(tmp_path_factory.mktemp("cpu"), broken=False)
+    files.base_files[".github/zoo-review.yml"] = b"limits:\n  cpu_seconds: 0.001\n"
+    zoo = build_zoo(tmp_path, files)
+    with FakeGitHub(zoo.world) as server, ArtifactServer(zoo.artifacts) as artifacts:
+        harness = ActionHarness(server, artifacts, tmp_path / "runs")
+        run = harness.call("pull_request_target", payloads.pull_request(server, zoo.pull))
+    assert run.code == 3
+    assert run.outputs["verdict"] == "incomplete"
+    found = [
+        s for s in zoo.world.statuses_of(zoo.repo, zoo.pull.head_sha) if s.context == "zoo-review"
+    ]
+    assert [s.state for s in reversed(found)] == ["pending", "error"]
+    assert (found[0].description or "").startswith("Incomplete: 1 check could not run")
