@@ -5,10 +5,15 @@ interpreter, and no write to GITHUB_ENV."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bot.publish.state import STICKY_MARKER
+from bot.publish.sticky import ours
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW = ROOT / "examples" / "workflows" / "zoo-review.yml"
@@ -97,3 +102,29 @@ def test_nothing_writes_github_env() -> None:
     """Nothing untrusted goes into GITHUB_ENV: no code of bot/ names it at all."""
     for path in (ROOT / "bot").rglob("*.py"):
         assert "GITHUB_ENV" not in path.read_text(encoding="utf-8"), path
+
+
+@dataclass
+class _User:
+    login: str
+
+
+@dataclass
+class _Comment:
+    id: int
+    body: str
+    user: _User
+    created_at: datetime
+
+
+def test_the_sticky_comment_is_the_bots_own_not_anyone_with_the_marker() -> None:
+    """A contributor who pastes the hidden marker into a comment does not get it edited or
+    deleted: the sticky comment is found by the marker AND its author."""
+    when = datetime(2026, 11, 24, tzinfo=UTC)
+    comments = [
+        _Comment(1, f"{STICKY_MARKER}\nforged", _User("contributor"), when),
+        _Comment(2, f"{STICKY_MARKER}\nthe review", _User("github-actions[bot]"), when),
+        _Comment(3, "no marker", _User("github-actions[bot]"), when),
+    ]
+    found = ours(comments, "github-actions[bot]")  # type: ignore[arg-type]
+    assert [comment.id for comment in found] == [2]
