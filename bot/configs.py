@@ -172,6 +172,19 @@ def linked_configs(scopes: Iterable[EntryScope], config: Config) -> list[str]:
     return list(paths)
 
 
+def external_config_links(scopes: Iterable[EntryScope], config: Config) -> bool:
+    """Whether a reviewed row links a config in another GitHub repository (fetched as raw
+    text with the other linked files, so not read by --scores-only)."""
+    repository = (config.repository or "").casefold()
+    for scope in scopes:
+        for layout, row in scope.reviewed_rows():
+            for _column, _spec, link in layout.links(row, "config"):
+                blob = github_blob(link.url.strip())
+                if blob is not None and blob[0].casefold() != repository:
+                    return True
+    return False
+
+
 def zoo_config_path(url: str, readme: str, repository: str) -> str | None:
     """The repository path of a config link into the zoo itself (relative, or a GitHub blob
     link into `repository`, case-folded), else None."""
@@ -187,15 +200,39 @@ def zoo_config_path(url: str, readme: str, repository: str) -> str | None:
 
 
 def gather_configs(submission: Submission, paths: Iterable[str]) -> ConfigSet:
-    """Read and parse the configs at `paths` and, level by level, every `_base_` they name that
-    exists at head, within MAX_CONFIG_FILES; the reads are batched per level."""
+    """Read and parse the configs at `paths` at head and, level by level, every `_base_` they
+    name that exists there, within MAX_CONFIG_FILES; the reads are batched per level."""
     reader: FileReader | None = submission.files
     assert reader is not None
-    listed = submission.head_paths
+    return read_configs(
+        reader,
+        submission.head_paths,
+        submission.head_paths_complete,
+        paths,
+        links_out=submission.links_out,
+    )
+
+
+def read_configs(
+    reader: FileReader,
+    listed: frozenset[str],
+    complete: bool,
+    paths: Iterable[str],
+    known: ConfigSet | None = None,
+    *,
+    links_out: Mapping[str, str] | None = None,
+) -> ConfigSet:
+    """Read and parse the configs at `paths` of one commit (`listed`: its paths, `complete`:
+    False when GitHub truncated that list) and, level by level, every `_base_` they name that
+    exists there, within MAX_CONFIG_FILES; the reads are batched per level. Configs in `known`
+    (read before, and the same in this commit) are taken from there, not read again; those in
+    `links_out` (symbolic links of a work tree that leave the repository) are never read."""
+    known = known or ConfigSet()
+    links_out = links_out or {}
 
     def present(path: str) -> bool:
         # A truncated listing (GitHub's limit) proves no absence: such a path is read to see.
-        return path in listed or not submission.head_paths_complete
+        return path in listed or not complete
 
     files: dict[str, ConfigFile] = {}
     unread: dict[str, str] = {}
@@ -209,22 +246,28 @@ def gather_configs(submission: Submission, paths: Iterable[str]) -> ConfigSet:
         if not batch:
             break
         for path in batch:
-            if path in submission.links_out:
-                files[path] = ConfigFile(path, link_out=submission.links_out[path])
+            if path in links_out:
+                files[path] = ConfigFile(path, link_out=links_out[path])
         batch = [path for path in batch if path not in files]
-        found = reader.read(batch, MAX_CONFIG_BYTES)
+        to_read = [path for path in batch if path not in known.files and path not in known.unread]
+        found = reader.read(to_read, MAX_CONFIG_BYTES) if to_read else {}
         pending = []
         for path in batch:
             data = found.get(path)
-            if data is None:
+            if path in known.files:
+                files[path] = parsed = known.files[path]
+            elif path in known.unread:
+                unread[path] = known.unread[path]
+                continue
+            elif data is None:
                 unread[path] = (
                     "it could not be read"
                     if path in listed
                     else "it is not in GitHub's truncated file list and could not be read"
                 )
                 continue
-            parsed = parse_config(path, data)
-            files[path] = parsed
+            else:
+                files[path] = parsed = parse_config(path, data)
             for base in parsed.bases:
                 wanted = base.path
                 if wanted and present(wanted) and _python(wanted) and wanted not in seen:

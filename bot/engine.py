@@ -7,11 +7,12 @@ import functools
 from collections.abc import Callable, Collection, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.budget import CpuBudget, OutOfTime
 from bot.config import Config
-from bot.configs import ConfigSet, gather_configs, linked_configs
+from bot.config_reach import ConfigChanges, config_candidates, find_config_changes
+from bot.configs import ConfigSet, external_config_links, gather_configs, linked_configs
 from bot.ignore import apply_ignores, unused_notice
 from bot.model import (
     SEVERITIES,
@@ -28,7 +29,7 @@ from bot.net.types import Fetcher, FetchResult, Purpose, Request
 from bot.parse.checklist import parse_checklist
 from bot.parse.sections import parse_readme
 from bot.plan import PlannedLink, PlanOptions, plan_links
-from bot.rules import ENTRY_RULES, checklist, removals, structure, text_files
+from bot.rules import ENTRY_RULES, checklist, config_changes, removals, structure, text_files
 from bot.rules import limits as limits_rule
 from bot.rules.audience import for_maintainers
 from bot.rules.context import Context, EntryScope
@@ -39,6 +40,7 @@ from bot.scope import entries_in_scope
 from bot.scores import validate as scores_validate
 
 RULE = "scope"
+_T = TypeVar("_T")
 NO_DESCRIPTION = "the checklist (no PR description; pass it with --body FILE)"
 
 
@@ -146,7 +148,7 @@ async def _review(
     base_readmes = LazyReadmes(base_texts, config, budget)
     long_body = limits_rule.measure_body(submission.body_path, submission.body, limits)
     body = None if long_body is not None else submission.body
-    scopes, notices, not_text = _scopes(
+    scopes, notices, not_text, no_readme = _scopes(
         submission, config, readmes, base_readmes, options, unread=unread
     )
     made.scopes = scopes
@@ -193,13 +195,32 @@ async def _review(
             configs = await reading
     if zoo is None:
         zoo = _prepare(readmes, config, body, budget)
+    # The rows whose configs the PR changes without touching them (offline too).
+    changes: ConfigChanges | None = None
+    candidates = {} if options.audit_all else config_candidates(submission, config)
+    if candidates and submission.files is not None:
+        reviewed = {(scope.section.path, row.line) for scope in scopes for row in scope.rows}
+        reaching = functools.partial(
+            find_config_changes,
+            submission,
+            config,
+            zoo.readmes,
+            reviewed,
+            tasks=options.tasks,
+            known=configs,
+        )
+        with budget.paused():
+            changes = await asyncio.to_thread(_charged, budget, reaching)
     not_checked = made.not_checked
-    if linked and configs is None:
+    if (linked or candidates) and configs is None:
         not_checked.append("the contents of config files (this source cannot read them)")
     if scopes and offline:
         not_checked.append("linked files and pages (offline)")
     elif scopes and not options.artifacts:
-        not_checked.append("weights, MD5, predictions, visuals and pages (scores only)")
+        skipped = "weights, MD5, predictions, visuals and pages"
+        if external_config_links(scopes, config):
+            skipped = "weights, MD5, predictions, visuals, pages and configs in other repositories"
+        not_checked.append(f"{skipped} (scores only)")
     if scopes and not options.audit_all and submission.body is None:
         not_checked.append(NO_DESCRIPTION)
     ctx = Context(
@@ -216,7 +237,10 @@ async def _review(
         configs=configs,
         zoo_index=zoo.links,
     )
-    findings = notices + text_files.check(submission, not_text)
+    summary = config_changes.summary(changes, no_readme, submission.body_path)
+    if no_readme and not summary:
+        summary = [_no_readme(submission, config)]
+    findings = notices + summary + text_files.check(submission, not_text)
     findings += [
         limits_rule.too_large_readme(too_large[path]) for path in not_text if path in too_large
     ]
@@ -236,6 +260,9 @@ async def _review(
                 if scope.covers(finding.line)
                 and (finding.rule == structure.RULE or finding.line not in blocked)
             )
+    if changes is not None:
+        budget.check("checking the rows whose configs the PR changes")
+        findings += config_changes.check(changes, ctx)
     if scopes and not options.audit_all and long_body is None:
         budget.check("checking the checklist")
         findings += checklist.check(ctx)
@@ -391,10 +418,11 @@ def _scopes(
     options: ReviewOptions,
     *,
     unread: Collection[str] = (),
-) -> tuple[list[EntryScope], list[Finding], list[str]]:
+) -> tuple[list[EntryScope], list[Finding], list[str], bool]:
     """The sections to review, notices about what there is not to review (and errors where
-    the READMEs under review are over a cap), and the task READMEs under review that are not
-    read (`unread`: not text, a link out of the repository, over the cap)."""
+    the READMEs under review are over a cap), the task READMEs under review that are not read
+    (`unread`: not text, a link out of the repository, over the cap), and whether the PR
+    changes no task README."""
     scopes: list[EntryScope] = []
     notices: list[Finding] = []
     without_entries: list[str] = []
@@ -446,19 +474,25 @@ def _scopes(
             )
             for path in without_entries
         ]
-    if touched_readmes == 0:
-        listed = ", ".join(task.readme for task in config.tasks[:3])
-        notices.append(
-            Finding(
-                "notice",
-                RULE,
-                submission.body_path,
-                None,
-                f"This PR changes no task README ({listed}, …): there is no model entry to review.",
-                None,
-            )
-        )
-    return scopes, notices, not_text
+    return scopes, notices, not_text, touched_readmes == 0
+
+
+def _no_readme(submission: Submission, config: Config) -> Finding:
+    listed = ", ".join(task.readme for task in config.tasks[:3])
+    return Finding(
+        "notice",
+        RULE,
+        submission.body_path,
+        None,
+        f"This PR changes no task README ({listed}, …): there is no model entry to review.",
+        None,
+    )
+
+
+def _charged(budget: CpuBudget, work: Callable[[], _T]) -> _T:
+    """`work()`, its CPU time charged to `budget` in the thread it runs in."""
+    with budget.charging():
+        return work()
 
 
 def _link_report(link: PlannedLink, result: FetchResult) -> LinkReport:

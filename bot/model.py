@@ -63,6 +63,9 @@ class Submission:
     not_text: Mapping[str, str] = field(default_factory=dict)
     # Reads other files at head (configs); None when the source cannot.
     files: FileReader | None = field(default=None, compare=False, repr=False)
+    # Reads files as they were before the PR's change (the diff's base: for a pull request on
+    # GitHub, the merge base), for the configs a PR changes; None when the source cannot.
+    base_files: FileReader | None = field(default=None, compare=False, repr=False)
     # False when GitHub truncated the listing: a path missing from head_paths may exist.
     head_paths_complete: bool = True
     # Files of a work tree that are symbolic links leading out of the repository: path -> where

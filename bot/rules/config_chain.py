@@ -249,7 +249,8 @@ def _missing(node: str, through: str, bases: list[BaseName], guess: str | None) 
             f"{listed}{more}"
         )
     return ChainIssue(
-        ("missing", node),
+        # The names are part of the mistake: another missing base of the same config is another.
+        ("missing", node, *sorted(base.path or "" for base in bases)),
         "error",
         f"The config {q(node)}{through} {named}" + ("" if named.endswith("?") else "."),
         f"Fix the names in {q(node)} (a `_base_` path is relative to the config's own folder, "

@@ -6,7 +6,7 @@ import posixpath
 from collections.abc import Iterable
 from difflib import SequenceMatcher, get_close_matches
 
-from bot.model import Finding, MethodSection, TableRow
+from bot.model import Finding, Fix, MethodSection, TableRow
 from bot.quote import q
 from bot.rules.context import Context
 from bot.rules.fixes import cell_fix
@@ -82,12 +82,7 @@ def missing_config(
     guess = closest_config(ctx, path, folder)
     if guess is None:
         return Finding("error", "config", section.path, row.line, message, hint)
-    new_url = relative_link(section.path, guess, url)
-    fix = None
-    for index, cell in enumerate(row.cells):
-        if any(link.url.strip() == url for link in cell.links) and cell.raw.count(f"({url})") == 1:
-            new_raw = cell.raw.replace(f"({url})", f"({new_url})")
-            fix = cell_fix(ctx.submission.head_texts, section.path, row.line, index, new_raw)
+    new_url, fix = relink(ctx, section, row, url, guess)
     return Finding(
         "error",
         "config",
@@ -97,3 +92,17 @@ def missing_config(
         f"Link {q(new_url)}, or add the file to your PR under {folder}/.",
         fix=fix,
     )
+
+
+def relink(
+    ctx: Context, section: MethodSection, row: TableRow, url: str, path: str
+) -> tuple[str, Fix | None]:
+    """The row's config link `url` made to name `path` instead, and the fix of the row that
+    does it (None when the link is not once in its cell)."""
+    new_url = relative_link(section.path, path, url)
+    fix = None
+    for index, cell in enumerate(row.cells):
+        if any(link.url.strip() == url for link in cell.links) and cell.raw.count(f"({url})") == 1:
+            new_raw = cell.raw.replace(f"({url})", f"({new_url})")
+            fix = cell_fix(ctx.submission.head_texts, section.path, row.line, index, new_raw)
+    return new_url, fix

@@ -15,7 +15,7 @@ from bot.config import Config
 from bot.errors import ConfigError, OperationalError
 from bot.model import PR_DESCRIPTION, ChangedFile, FileStatus, Finding, Submission
 from bot.parse.diff import added_lines, base_text
-from bot.sources.github_files import GitHubFiles
+from bot.sources.github_files import GitHubFiles, MergeBaseFiles
 from bot.text import NotText, decode_text
 
 _STATUS: dict[str, FileStatus] = {
@@ -136,13 +136,32 @@ class Listing:
 
     paths: frozenset[str]
     complete: bool
+    # Each path's blob id, to tell which files two commits differ in.
+    blobs: Mapping[str, str] = field(default_factory=dict)
 
 
 def tree_paths(repo: Repository, sha: str) -> Listing:
     """Every file path at commit `sha`, in one request."""
     tree = repo.get_git_tree(sha, recursive=True)
-    paths = frozenset(e.path for e in tree.tree if e.type == "blob")
-    return Listing(paths, complete=not tree.truncated)
+    blobs = {e.path: e.sha for e in tree.tree if e.type == "blob"}
+    return Listing(frozenset(blobs), complete=not tree.truncated, blobs=blobs)
+
+
+def changed_configs(base: Listing, head: Listing, config: Config) -> list[ChangedFile]:
+    """The files under a task's configs folder, and the Python files, that differ between two
+    listings (by blob id): what a merge queue's commit changes in the configs."""
+    folders = tuple(task.configs.rstrip("/") + "/" for task in config.tasks if task.configs)
+    changed: list[ChangedFile] = []
+    for path in sorted(base.blobs.keys() | head.blobs.keys()):
+        if not (path.startswith(folders) or path.endswith(".py")):
+            continue
+        old, new = base.blobs.get(path), head.blobs.get(path)
+        if old != new:
+            status: FileStatus = (
+                "added" if old is None else "removed" if new is None else "modified"
+            )
+            changed.append(ChangedFile(path=path, status=status))
+    return changed
 
 
 def truncated_tree(sha: str) -> Finding:
@@ -229,6 +248,8 @@ def load_pull(repo: Repository, pull: PullRequest, snap: PullSnapshot, config: C
     changed: list[ChangedFile] = []
     patches: dict[str, str | None] = {}
     base_texts: dict[str, str] = {}
+    # Each changed file and its patch by its path before the change (the merge base's files).
+    before: dict[str, tuple[ChangedFile, str | None]] = {}
     count = 0
     for item in pull.get_files():
         count += 1
@@ -253,16 +274,20 @@ def load_pull(repo: Repository, pull: PullRequest, snap: PullSnapshot, config: C
                         lines = frozenset(range(1, new.count("\n") + 2))
                 else:
                     lines = added_by_comparison(old, new)
-        changed.append(
-            ChangedFile(
-                path=item.filename, status=status, added_lines=lines, previous_path=previous
-            )
+        change = ChangedFile(
+            path=item.filename, status=status, added_lines=lines, previous_path=previous
         )
+        changed.append(change)
+        if status != "added":
+            # A rename without changes has no patch: the file before is the file at head.
+            same = status == "renamed" and patch is None and item.changes == 0
+            before[previous or item.filename] = (change, "" if same else patch)
     findings: list[Finding] = []
     if not listing.complete:
         findings.append(truncated_tree(snap.head_sha))
     if max(count, snap.changed_files) > MAX_PULL_FILES:
         findings.append(too_many_files(max(count, snap.changed_files)))
+    head_files = GitHubFiles(repo, snap.head_sha)
     submission = Submission(
         base=snap.base_sha,
         head=snap.head_sha,
@@ -275,7 +300,13 @@ def load_pull(repo: Repository, pull: PullRequest, snap: PullSnapshot, config: C
         repository=snap.base_repo,
         not_text=not_text,
         head_paths_complete=listing.complete,
-        files=GitHubFiles(repo, snap.head_sha),
+        files=head_files,
+        base_files=MergeBaseFiles(
+            head_files,
+            GitHubFiles(repo, snap.base_sha),
+            before,
+            frozenset(c.path for c in changed if c.status in ("added", "renamed")),
+        ),
     )
     return PullData(submission=submission, patches=patches, findings=tuple(findings))
 
@@ -303,11 +334,13 @@ def load_branch(repo: Repository, sha: str, config: Config) -> PullData:
 
 
 def load_commits(repo: Repository, base_sha: str, head_sha: str, config: Config) -> PullData:
-    """What commit `head_sha` changes in the task READMEs since `base_sha` (a merge queue's
-    commit: no PR, no description): each README read at both commits, the added lines by
-    comparison; bounded by the number of tasks."""
+    """What commit `head_sha` changes in the task READMEs and config files since `base_sha` (a
+    merge queue's commit: no PR, no description): each README read at both commits, the added
+    lines by comparison, the config files by their blob ids in both trees; bounded by the
+    number of tasks and two tree requests."""
     readmes = _readme_paths(config)
     listing = tree_paths(repo, head_sha)
+    base_listing = tree_paths(repo, base_sha)
     head_texts, not_text = _head_texts(repo, head_sha, readmes, listing)
     changed: list[ChangedFile] = []
     base_texts: dict[str, str] = {}
@@ -321,6 +354,7 @@ def load_commits(repo: Repository, base_sha: str, head_sha: str, config: Config)
             base_texts[path] = old
         lines = added_by_comparison(old, new) if new is not None else frozenset()
         changed.append(ChangedFile(path=path, status=status, added_lines=lines))
+    changed += changed_configs(base_listing, listing, config)
     submission = Submission(
         base=base_sha,
         head=head_sha,
@@ -334,8 +368,13 @@ def load_commits(repo: Repository, base_sha: str, head_sha: str, config: Config)
         not_text=not_text,
         head_paths_complete=listing.complete,
         files=GitHubFiles(repo, head_sha),
+        base_files=GitHubFiles(repo, base_sha),
     )
-    findings = () if listing.complete else (truncated_tree(head_sha),)
+    findings = tuple(
+        truncated_tree(sha)
+        for sha, tree in ((head_sha, listing), (base_sha, base_listing))
+        if not tree.complete
+    )
     return PullData(submission=submission, findings=findings)
 
 

@@ -14,6 +14,9 @@ from github.GithubException import GithubException
 from github.Repository import Repository
 
 from bot.errors import OperationalError
+from bot.model import ChangedFile, FileReader
+from bot.parse.diff import base_text
+from bot.text import NotText, decode_text
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -114,6 +117,51 @@ class GitHubFiles:
         ):
             return {}
         return kept
+
+
+@dataclass(frozen=True)
+class MergeBaseFiles:
+    """Files at a pull request's merge base, against which GitHub lists its changes: a file the
+    PR does not change is read at head; one it changes or removes is rebuilt from its head text
+    and GitHub's patch (read at the base commit when there is no patch, or it does not fit);
+    one it adds is absent. `changes`: each changed file and its patch, by its path before."""
+
+    head: FileReader
+    at_base: FileReader
+    changes: Mapping[str, tuple[ChangedFile, str | None]]
+    added: frozenset[str] = frozenset()
+
+    def read(self, paths: Sequence[str], limit: int) -> Mapping[str, bytes]:
+        wanted = [path for path in dict.fromkeys(paths) if path not in self.added]
+        same = [path for path in wanted if path not in self.changes]
+        found = dict(self.head.read(same, limit)) if same else {}
+        changed = [path for path in wanted if path in self.changes]
+        heads = [c.path for path in changed if (c := self.changes[path][0]).status != "removed"]
+        texts = self.head.read(heads, limit) if heads else {}
+        elsewhere: list[str] = []
+        for path in changed:
+            change, patch = self.changes[path]
+            head = b"" if change.status == "removed" else texts.get(change.path)
+            rebuilt = _rebuilt(head, patch)
+            if rebuilt is None:
+                elsewhere.append(path)
+            else:
+                found[path] = rebuilt[: limit + 1]
+        if elsewhere:
+            found.update(self.at_base.read(elsewhere, limit))
+        return found
+
+
+def _rebuilt(head: bytes | None, patch: str | None) -> bytes | None:
+    """A text file before a change, from its bytes after it and the change's patch."""
+    if head is None or patch is None:
+        return None
+    try:
+        text = decode_text(head)
+    except NotText:
+        return None
+    before = base_text(text, patch)
+    return None if before is None else before.encode("utf-8")
 
 
 class _Capped(io.RawIOBase):

@@ -358,6 +358,7 @@ def load_submission(
         not_text=not_text,
         files=WorktreeFiles(repo.root) if worktree else GitFiles(repo, head),
         links_out=links_out,
+        base_files=GitFiles(repo, base),
     )
 
 
