@@ -127,9 +127,9 @@ def test_a_huge_repetitive_change_is_bounded() -> None:
     base = task_readme("det", OLD.replace("#### Results", f"{filler}\n\n#### Results"), DENSE)
     head = base.replace(filler, "\n".join(["Same text!"] * 1500))
     assert MAX_DIFF_PAIRS < 1500 * 1500
-    started = time.perf_counter()
+    started = time.process_time()
     found = scoped(base, head)
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
     assert found == [("Old Broken", False, 0)]
 
 
@@ -143,7 +143,7 @@ def test_many_removed_rows_are_matched_in_linear_time() -> None:
     base = task_readme("det", method_section(rows=rows))
     head = task_readme("det", method_section(rows=rows[::2]))
     ctx = make_context(make_submission({DET: head}, base_texts={DET: base}))
-    started = time.perf_counter()
+    started = time.process_time()
     found = removals.check(ctx, {DET: parse_readme(base, "det", DET)})
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
     assert len(found) == 1 and "100 rows" in found[0].message

@@ -74,9 +74,9 @@ def test_names_the_path_of_a_nested_duplicate_key() -> None:
 
 @pytest.mark.parametrize("opening", [b"[", b'{"a":'])
 def test_rejects_100000_nested_brackets_quickly(opening: bytes) -> None:
-    start = time.perf_counter()
+    start = time.process_time()
     problem = problem_of(opening * 100_000)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0  # CPU: unaffected by a loaded machine
     assert problem.kind == "too_deep"
     assert "line 1" in problem.message
 
