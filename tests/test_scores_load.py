@@ -100,9 +100,9 @@ def test_names_the_line_of_deep_nesting() -> None:
     ],
 )
 def test_rejects_too_many_values_quickly(data: bytes) -> None:
-    start = time.perf_counter()
+    start = time.process_time()
     problem = problem_of(data)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     assert problem.kind == "too_many_values"
     assert problem.hint
 
