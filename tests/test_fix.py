@@ -190,3 +190,27 @@ def test_the_comment_says_which_findings_check_fix_applies() -> None:
     plain_one = Finding("error", "venue", "det/README.md", 3, "`x` is not a venue.", None)
     text = render_markdown(Review("a" * 40, "b" * 40, findings=[plain_one, fixable]))
     assert text.count("🔧 Mechanical fix: `zoo-review check --fix` applies it.") == 1
+
+
+def test_a_text_is_split_into_lines_once_for_all_its_fixes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Fixes for every row of a big README cost linear time, not a split of it per fix."""
+    from bot.rules import fixes
+
+    splits: list[int] = []
+    real = fixes.normalize_newlines
+
+    def counting(text: str) -> str:
+        splits.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(fixes, "normalize_newlines", counting)
+    text = "".join(f"| row {n} | {n}.5 |\r\n" for n in range(3000))
+    texts = {"det/README.md": text}
+    for line in range(1, 3001):
+        assert (
+            fixes.source_line(texts, "det/README.md", line) == f"| row {line - 1} | {line - 1}.5 |"
+        )
+    assert fixes.source_line(texts, "det/README.md", 3002) is None
+    assert len(splits) == 1
