@@ -139,7 +139,7 @@ def find_config_changes(
     return ConfigChanges(
         changed=changed,
         config_files=config_files,
-        unused=tuple(path for path in config_files if path not in used),
+        unused=_unused(config_files, used, readmes, config, changed),
         users=checked,
         reviewed=tuple(dict.fromkeys(under_review)),
         reached=reached,
@@ -148,6 +148,33 @@ def find_config_changes(
         base_paths=base_paths,
         unknown=tuple(unknown),
     )
+
+
+def _unused(
+    config_files: tuple[str, ...],
+    used: set[str],
+    readmes: Mapping[str, Readme],
+    config: Config,
+    changed: Mapping[str, ChangedFile],
+) -> tuple[str, ...]:
+    """The changed config files that no row links, directly or through `_base_`, nor names in
+    any cell: a row whose cells are misaligned (a template error of its own, said once) still
+    names its config, which is then not "linked by no row"."""
+    unlinked = [path for path in config_files if path not in used]
+    if not unlinked:
+        return ()
+    repository = (config.repository or "").casefold()
+    found: set[str] = set()
+    for readme in readmes.values():
+        for section in readme.sections:
+            for table in section.tables:
+                for row in table.rows:
+                    for cell in row.cells:
+                        for link in cell.links:
+                            path = zoo_config_path(link.url, readme.path, repository)
+                            if path is not None and path in changed:
+                                found.add(path)
+    return tuple(path for path in unlinked if path not in found)
 
 
 def _chain_files(chains: Chains, path: str) -> tuple[set[str], bool]:

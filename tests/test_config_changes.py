@@ -356,3 +356,31 @@ def test_scores_only_says_that_configs_of_other_repositories_are_not_fetched(
     if external:
         skipped = "weights, MD5, predictions, visuals, pages and configs in other repositories"
     assert f"{skipped} (scores only)" in report["not_checked"]
+
+
+def test_a_row_with_split_cells_still_links_its_config(
+    git_zoo: GitZoo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new row whose `model | MD5` pipe is unescaped has its cells under the wrong columns:
+    that is one template error, not also a notice that its config "is linked by no row"."""
+    split = make_row(
+        slug="delta",
+        overrides={
+            "Backbone": "R-50-FPN",
+            "Config": "[config](./configs/det/delta.py)",
+            "Weights": f"[model]({model('delta')}) | [MD5]({model('delta')}.md5)",
+        },
+    )
+    readme = task_readme(
+        "det",
+        method_section("Alpha Net", rows=[row("alpha", "R-50-FPN"), row("beta", "R-101-FPN")]),
+        method_section("Gamma Net", venue="arXiv 2023", rows=[row("gamma", "Swin-T")]),
+        method_section("Delta Net", rows=[split]),
+    )
+    zoo_then(
+        git_zoo,
+        {"det/README.md": readme, "det/configs/det/delta.py": config_file("delta", "./alpha.py")},
+    )
+    code, report = check(git_zoo, capsys)
+    assert code == 1
+    assert [(f[0], f[1]) for f in found(report)] == [("error", "template")], report["findings"]
