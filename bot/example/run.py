@@ -17,7 +17,7 @@ from bot.example.zoo import (
     ARTIFACT_HOST,
     BASE_BRANCH,
     HEAD_BRANCH,
-    PAGES,
+    PAGE_HOSTS,
     ExampleZoo,
     build_example,
 )
@@ -62,7 +62,7 @@ def review_example(
         remaps = [parse_remap(f"^{re.escape(ARTIFACT_HOST)}/(.*)$ {server.url}/$1")]
         remaps += [
             parse_remap(f"^https://{re.escape(host)}/(.*)$ {server.url}/pages/{host}/$1")
-            for host, _page in PAGES
+            for host in PAGE_HOSTS
         ]
         repo = GitRepo.open(zoo.repo)
         base, head = resolve_revisions(repo, BASE_BRANCH, HEAD_BRANCH)

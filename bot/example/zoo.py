@@ -78,9 +78,16 @@ class ExampleZoo:
     private: frozenset[str] = frozenset()
 
 
-# The example's paper and code pages, served locally like its files (the review needs no
-# internet): host, path of the page.
-PAGES = (("arxiv.org", "abs/2301.00001"), ("github.com", "example-lab/example-rcnn"))
+# The example's paper and code pages (the contribution's and the existing section's), served
+# locally like its files (the review needs no internet, an audit of the zoo neither): host, path.
+PAGES = (
+    ("arxiv.org", "abs/2301.00001"),
+    ("github.com", "example-lab/example-rcnn"),
+    ("arxiv.org", "abs/1506.01497"),
+    ("github.com", "facebookresearch/detectron2"),
+)
+# The hosts of PAGES, each remapped to the local server once.
+PAGE_HOSTS = tuple(dict.fromkeys(host for host, _page in PAGES))
 
 
 def build_example(root: Path, config: Config, broken: bool) -> ExampleZoo:

@@ -1,0 +1,362 @@
+"""The docs stay true: every command shown in README.md and docs/*.md is run here and must
+print what the page shows; the generated parts of the pages are current.
+
+The convention (docs/development.md, "Docs that stay true"): a ```console block is run, each
+`$ ` line a command, the lines after it its output (`...` alone on a line: any lines; within a
+line: any text), exit status 0 unless the command ends with `# exit status N`. A block of
+commands in another language (sh, bash, …) must say why it is not run, in an HTML comment
+right above it: `<!-- not run: REASON -->`, or `<!-- run elsewhere: PAGE -->` when the same
+commands run on that page. `<!-- run in: DIR -->` picks the sandbox folder a block runs in;
+`<!-- check: config -->` (a YAML block) and `<!-- check: report -->` (JSON) validate data.
+
+The commands run in a sandbox made once per page: a copy of the broken example zoo
+(`zoo/`, on its contribution branch, with the PR description in `zoo/pr.md`), HOME in the
+sandbox, this venv first on PATH, no package index. What needs the internet runs as a local
+equivalent, each listed in SUBSTITUTIONS and said on docs/development.md:
+- zoo-review's repository on GitHub is this checkout (`file://`), and pip finds packages only
+  in the wheelhouse .ci/run builds (`pip wheel -w .ci/wheelhouse . hatchling pip`); blocks that
+  install are skipped without it, like tests/test_precommit.py;
+- `zoo-review check` and `audit` (not `--offline`) fetch the example zoo's links from a local
+  server, with the options `zoo-review example` uses itself (`--allow-private-hosts` and a
+  `--remap` per host).
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.config import build, load_config
+from bot.example.server import ArtifactServer
+from bot.example.zoo import ARTIFACT_HOST, PAGE_HOSTS, build_example
+from bot.resources import load_schema
+from tests.docblocks import ROOT, Block, Command, all_blocks, matches, normalise, problems
+from tests.reportschema import check_report
+
+WHEELHOUSE = Path(os.environ.get("ZOO_REVIEW_WHEELHOUSE", ROOT / ".ci" / "wheelhouse"))
+GITHUB_REPOSITORY = "https://github.com/SysCV/zoo-review"
+STATUS = "@@zoo-review-docs-test-status"
+
+# Text of a command as the page shows it -> what the test runs instead, and why (the first
+# that matches applies).
+SUBSTITUTIONS: dict[str, tuple[str, str]] = {
+    f"git clone --quiet {GITHUB_REPOSITORY}": (
+        f"git clone --quiet file://{ROOT} zoo-review",
+        "zoo-review's repository is this checkout",
+    ),
+    GITHUB_REPOSITORY: (f"file://{ROOT}", "zoo-review's repository is this checkout"),
+}
+_ONLINE = re.compile(r"(?<![\w/-])zoo-review (?P<command>check|audit)(?=\s|$)")
+_INSTALLS = re.compile(r"\b(?:pipx|pip)\b")
+
+
+def _load_generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("docs_generate", ROOT / "docs" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["docs_generate"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+generate = _load_generator()
+BLOCKS = all_blocks()
+RUN = [block for block in BLOCKS if block.runs]
+
+
+# --- the convention ----------------------------------------------------------------------
+
+
+def test_every_block_is_run_or_says_why_not() -> None:
+    found = [problem for block in BLOCKS for problem in problems(block)]
+    assert not found, "\n".join(found)
+
+
+def test_blocks_run_elsewhere_are_run_there() -> None:
+    run_commands: dict[str, set[str]] = {}
+    for block in RUN:
+        where = str(block.page.relative_to(ROOT))
+        run_commands.setdefault(where, set()).update(c.text for c in block.commands())
+    for block in BLOCKS:
+        page = block.directives.get("run elsewhere")
+        if page is None:
+            continue
+        shown = {command.text for command in block.commands()}
+        missing = shown - run_commands.get(page, set())
+        assert not missing, f"{block.where}: not run on {page}: {sorted(missing)}"
+
+
+def test_substitutions_are_all_used() -> None:
+    commands = " ".join(c.text for block in RUN for c in block.commands())
+    unused = [text for text in SUBSTITUTIONS if text not in commands]
+    assert not unused, f"substitutions no page needs any more: {unused}"
+
+
+# --- generated parts and schemas ---------------------------------------------------------
+
+
+def test_generated_parts_are_current() -> None:
+    stale = [str(page.relative_to(ROOT)) for page in generate.stale()]
+    assert not stale, f"{stale} not current: run `python docs/generate.py` and commit the pages"
+
+
+def test_every_generated_part_is_on_a_page() -> None:
+    text = "".join(page.read_text(encoding="utf-8") for page in generate.pages())
+    for name in ("config-reference", "report-fields", "include examples/workflows/zoo-review.yml"):
+        assert f"<!-- generated: {name} (python docs/generate.py" in text, name
+
+
+@pytest.mark.parametrize("name", ["config.schema.json", "report.schema.json"])
+def test_every_key_of_the_schemas_is_described(name: str) -> None:
+    schema = load_schema(name)
+    missing = [
+        key.path for key in generate.keys(schema, schema) if not key.schema.get("description")
+    ]
+    assert not missing, f"schemas/{name}: keys without a description: {missing}"
+
+
+def _containers(data: Any, parts: list[str]) -> Iterator[dict[str, Any]]:
+    """The mappings of `data` that the key path `parts` (with `[]` and `<name>`) leads to."""
+    if not parts:
+        if isinstance(data, dict):
+            yield data
+        return
+    head, rest = parts[0], parts[1:]
+    if not isinstance(data, dict):
+        return
+    if head == "<name>":
+        for value in data.values():
+            yield from _containers(value, rest)
+        return
+    name, _, listed = head.partition("[]")
+    value = data.get(name)
+    if head.endswith("[]"):
+        for item in value if isinstance(value, list) else ():
+            yield from _containers(item, rest)
+    elif listed == "" and value is not None:
+        yield from _containers(value, rest)
+
+
+def test_a_key_left_out_takes_its_documented_default() -> None:
+    """For every key with a `default` in the schema, a config without the key is the same as
+    one that sets the default (so the reference's defaults are the code's)."""
+    schema = load_schema("config.schema.json")
+    bundled = yaml.safe_load((ROOT / "bot" / "default-config.yml").read_text(encoding="utf-8"))
+    checked = []
+    for key in generate.keys(schema, schema):
+        if "default" not in key.schema:
+            continue
+        *parents, name = re.split(r"\.(?![^\[]*\])", key.path)
+        without = yaml.safe_load(yaml.safe_dump(bundled))
+        spots = list(_containers(without, parents))
+        assert spots, f"{key.path}: no place in bot/default-config.yml to try its default"
+        spots[0].pop(name, None)
+        with_default = yaml.safe_load(yaml.safe_dump(without))
+        next(iter(_containers(with_default, parents)))[name] = key.schema["default"]
+        assert build(without) == build(with_default), f"{key.path}: the schema's default is wrong"
+        checked.append(key.path)
+    assert "network.budget_seconds" in checked
+
+
+# --- data blocks -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "block", [b for b in BLOCKS if "check" in b.directives], ids=lambda b: b.where
+)
+def test_data_blocks_are_valid(block: Block) -> None:
+    kind = block.directives["check"]
+    if kind == "config":
+        load_config(block.text, block.where)
+    elif kind == "report":
+        check_report(json.loads(block.text))
+    else:
+        pytest.fail(f"{block.where}: unknown check {kind!r} (config, report)")
+
+
+# --- the commands ------------------------------------------------------------------------
+
+
+@dataclass
+class Sandbox:
+    """One page's sandbox: its folder, its environment, the blocks of the page already run."""
+
+    folder: Path
+    env: dict[str, str]
+    done: set[int] = field(default_factory=set)
+
+
+class Sandboxes:
+    """A sandbox per page, copied from one template (the broken example zoo and its PR
+    description), and the example's files served on 127.0.0.1 for the whole session."""
+
+    def __init__(self, base: Path, server_url: str, template: Path) -> None:
+        self.base = base
+        self.server_url = server_url
+        self.template = template
+        self.pages: dict[Path, Sandbox] = {}
+        self.pipx_shared = base / "pipx-shared"
+
+    def sandbox(self, page: Path) -> Sandbox:
+        if page not in self.pages:
+            folder = self.base / f"page-{len(self.pages)}-{page.stem}"
+            shutil.copytree(self.template, folder, symlinks=True)
+            self.pages[page] = Sandbox(folder, self.environment(folder))
+        return self.pages[page]
+
+    def environment(self, folder: Path) -> dict[str, str]:
+        venv = Path(sys.executable).parent
+        keep = {name: os.environ[name] for name in ("SYSTEMROOT", "TMPDIR") if name in os.environ}
+        return {
+            **keep,
+            "PATH": os.pathsep.join([str(folder / ".local" / "bin"), str(venv), os.defpath]),
+            "HOME": str(folder / "home"),
+            "LC_ALL": "C.UTF-8",
+            "NO_COLOR": "1",
+            "TERM": "dumb",
+            "COLUMNS": "100",
+            "PYTHONUNBUFFERED": "1",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_AUTHOR_NAME": "A Contributor",
+            "GIT_AUTHOR_EMAIL": "contributor@example.org",
+            "GIT_COMMITTER_NAME": "A Contributor",
+            "GIT_COMMITTER_EMAIL": "contributor@example.org",
+            # No package index: pip finds packages only in the local wheelhouse.
+            "PIP_CONFIG_FILE": os.devnull,
+            "PIP_NO_INDEX": "1",
+            "PIP_FIND_LINKS": str(WHEELHOUSE),
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            "PIPX_HOME": str(folder / ".local" / "pipx"),
+            "PIPX_BIN_DIR": str(folder / ".local" / "bin"),
+            "PIPX_MAN_DIR": str(folder / ".local" / "man"),
+            "PIPX_SHARED_LIBS": str(self.pipx_shared),
+            "USE_EMOJI": "0",
+        }
+
+    def localise(self, text: str) -> str:
+        """The command as it runs here: GitHub is this checkout, the example's hosts local."""
+        for shown, (runs, _why) in SUBSTITUTIONS.items():
+            text = text.replace(shown, runs)
+        if "--offline" in text or "--pr" in text:
+            return text
+        remaps = [f"^{re.escape(ARTIFACT_HOST)}/(.*)$ {self.server_url}/$1"]
+        remaps += [
+            f"^https://{re.escape(host)}/(.*)$ {self.server_url}/pages/{host}/$1"
+            for host in PAGE_HOSTS
+        ]
+        options = " --allow-private-hosts" + "".join(f" --remap '{r}'" for r in remaps)
+        return _ONLINE.sub(lambda m: m.group(0) + options, text)
+
+
+@pytest.fixture(scope="session")
+def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandboxes]:
+    base = tmp_path_factory.mktemp("docs")
+    example = build_example(base / "example", load_config(), broken=True)
+    template = base / "template"
+    (template / "home").mkdir(parents=True)
+    shutil.copytree(example.repo, template / "zoo", symlinks=True)
+    shutil.copy(example.body, template / "zoo" / "pr.md")
+    with ArtifactServer(example.artifacts, example.private) as server:
+        yield Sandboxes(base, server.url, template)
+
+
+def _skip_reason(block: Block) -> str | None:
+    text = " ".join(command.text for command in block.commands())
+    if GITHUB_REPOSITORY in text and not (ROOT / ".git").exists():
+        return "zoo-review's repository is cloned from this checkout, which is not a git one"
+    if _INSTALLS.search(text):
+        wheels = {path.name.split("-")[0] for path in WHEELHOUSE.glob("*.whl")}
+        if not {"zoo_review", "hatchling", "pip"} <= wheels:
+            return (
+                f"no wheelhouse at {WHEELHOUSE} with zoo_review, hatchling and pip: "
+                f"`pip wheel -w {WHEELHOUSE} . hatchling pip` (.ci/run builds it)"
+            )
+    return None
+
+
+def run_block(
+    block: Block, sandbox: Sandbox, sandboxes: Sandboxes
+) -> list[tuple[Command, str, int]]:
+    """Run the block's commands in one shell (so `cd` and variables carry over), each
+    followed by a line with its exit status; the output of each and its status."""
+    commands = block.commands()
+    cwd = sandbox.folder / block.directives.get("run in", ".")
+    script = ["exec 2>&1", f"cd {shlex.quote(str(cwd))}"]
+    for command in commands:
+        script += [sandboxes.localise(command.text), f"printf '\\n{STATUS} %s\\n' \"$?\""]
+    result = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-c", "\n".join(script)],
+        env=sandbox.env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    pieces = re.split(rf"\n{re.escape(STATUS)} (\d+)\n", "\n" + result.stdout)
+    outputs = [
+        (pieces[i][1:] if i == 0 else pieces[i], int(pieces[i + 1]))
+        for i in range(0, len(pieces) - 1, 2)
+    ]
+    if len(outputs) != len(commands):
+        pytest.fail(
+            f"{block.where}: the shell stopped after {len(outputs)} of {len(commands)} "
+            f"commands (exit {result.returncode}):\n{result.stdout}"
+        )
+    return [
+        (command, output, status)
+        for command, (output, status) in zip(commands, outputs, strict=True)
+    ]
+
+
+def _report(block: Block, command: Command, output: str, status: int) -> str:
+    expected = "\n".join(command.expected)
+    diff = "\n".join(
+        difflib.unified_diff(
+            command.expected, normalise(output).split("\n"), "the page", "the command", lineterm=""
+        )
+    )
+    return (
+        f"{block.where}: `$ {command.text}` exited {status} (the page: {command.status}) "
+        f"and printed:\n{output}\n--- the page shows:\n{expected}\n--- diff:\n{diff}"
+    )
+
+
+@pytest.mark.parametrize("block", RUN, ids=lambda block: block.where)
+def test_doc_commands(block: Block, sandboxes: Sandboxes) -> None:
+    reason = _skip_reason(block)
+    if reason is not None:
+        pytest.skip(reason)
+    sandbox = sandboxes.sandbox(block.page)
+    # The blocks of a page run in order in its sandbox, as a reader follows them.
+    for earlier in RUN:
+        if (
+            earlier.page == block.page
+            and earlier.line < block.line
+            and earlier.line not in sandbox.done
+        ):
+            if _skip_reason(earlier) is None:
+                run_block(earlier, sandbox, sandboxes)
+            sandbox.done.add(earlier.line)
+    results = run_block(block, sandbox, sandboxes)
+    sandbox.done.add(block.line)
+    for command, output, status in results:
+        assert status == command.status and matches(command.expected, output), _report(
+            block, command, output, status
+        )
