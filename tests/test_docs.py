@@ -23,6 +23,7 @@ equivalent, each listed in SUBSTITUTIONS and said on docs/development.md:
 
 from __future__ import annotations
 
+import copy
 import difflib
 import importlib.util
 import json
@@ -45,7 +46,16 @@ from bot.config import build, load_config
 from bot.example.server import ArtifactServer
 from bot.example.zoo import ARTIFACT_HOST, PAGE_HOSTS, build_example
 from bot.resources import load_schema
-from tests.docblocks import ROOT, Block, Command, all_blocks, matches, normalise, problems
+from tests.docblocks import (
+    ROOT,
+    Block,
+    Command,
+    all_blocks,
+    matches,
+    normalise,
+    pages,
+    problems,
+)
 from tests.reportschema import check_report
 
 WHEELHOUSE = Path(os.environ.get("ZOO_REVIEW_WHEELHOUSE", ROOT / ".ci" / "wheelhouse"))
@@ -162,11 +172,11 @@ def test_a_key_left_out_takes_its_documented_default() -> None:
         if "default" not in key.schema:
             continue
         *parents, name = re.split(r"\.(?![^\[]*\])", key.path)
-        without = yaml.safe_load(yaml.safe_dump(bundled))
+        without = copy.deepcopy(bundled)
         spots = list(_containers(without, parents))
         assert spots, f"{key.path}: no place in bot/default-config.yml to try its default"
         spots[0].pop(name, None)
-        with_default = yaml.safe_load(yaml.safe_dump(without))
+        with_default = copy.deepcopy(without)
         next(iter(_containers(with_default, parents)))[name] = key.schema["default"]
         assert build(without) == build(with_default), f"{key.path}: the schema's default is wrong"
         checked.append(key.path)
@@ -360,3 +370,36 @@ def test_doc_commands(block: Block, sandboxes: Sandboxes) -> None:
         assert status == command.status and matches(command.expected, output), _report(
             block, command, output, status
         )
+
+
+# --- claims the pages make ---------------------------------------------------------------
+
+_NAMED_TEST = re.compile(r"`(?P<file>tests/test_\w+\.py)::(?P<test>test_\w+)`")
+
+
+def test_the_tests_the_pages_name_exist() -> None:
+    """docs/security.md (and any page) names the tests that hold a promise: they must exist."""
+    missing = []
+    named = 0
+    for page in pages():
+        for match in _NAMED_TEST.finditer(page.read_text(encoding="utf-8")):
+            named += 1
+            path = ROOT / match.group("file")
+            text = path.read_text(encoding="utf-8") if path.is_file() else ""
+            if not re.search(rf"^(?:async )?def {match.group('test')}\(", text, re.MULTILINE):
+                missing.append(f"{page.relative_to(ROOT)}: {match.group(0)}")
+    assert named >= 50
+    assert not missing, "tests named on a page but not found:\n" + "\n".join(missing)
+
+
+def test_the_example_workflow_sets_each_input_to_its_default() -> None:
+    """docs/action.md says so: the inputs the workflow shows are there to be changed."""
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    workflow = yaml.safe_load(
+        (ROOT / "examples" / "workflows" / "zoo-review.yml").read_text(encoding="utf-8")
+    )
+    (step,) = [s for s in workflow["jobs"]["review"]["steps"] if "zoo-review@" in s["uses"]]
+    defaults = {name: str(spec["default"]) for name, spec in action["inputs"].items()}
+    assert step["with"], "the workflow shows no input"
+    for name, value in step["with"].items():
+        assert str(value) == defaults[name], f"{name}: {value!r}, the default is {defaults[name]!r}"
