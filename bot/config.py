@@ -136,7 +136,7 @@ class VenuePolicy:
 
 @dataclass(frozen=True)
 class NetworkPolicy:
-    """The operator's network limits (see README, "Configuration")."""
+    """The operator's network limits (see docs/configuration.md)."""
 
     timeout_seconds: float = 20.0
     budget_seconds: float = 600.0
@@ -354,7 +354,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
         meant = [f"'{name}': did you mean '{found[0]}'?" for name, found in guesses if found]
         if len(names) == 1 and meant:
             return f"unknown key {meant[0]}"
-        return f"unknown key {unexpected}; check the spelling against README.md, 'Configuration'"
+        return f"unknown key {unexpected}; check the spelling against docs/configuration.md"
     if error.validator == "required":
         match = re.match(r"^(.*) is a required property", error.message)
         return f"missing key {match.group(1) if match else error.message}"

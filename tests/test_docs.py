@@ -403,3 +403,45 @@ def test_the_example_workflow_sets_each_input_to_its_default() -> None:
     assert step["with"], "the workflow shows no input"
     for name, value in step["with"].items():
         assert str(value) == defaults[name], f"{name}: {value!r}, the default is {defaults[name]!r}"
+
+
+_LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
+
+
+def _anchors(page: Path) -> set[str]:
+    """The anchors GitHub gives the headings of `page` (lower case, punctuation dropped,
+    spaces as dashes, a number after repeats)."""
+    seen: dict[str, int] = {}
+    anchors = set()
+    fence = False
+    for line in page.read_text(encoding="utf-8").split("\n"):
+        if line.lstrip().startswith("```"):
+            fence = not fence
+        if fence or not line.startswith("#"):
+            continue
+        text = line.lstrip("#").strip().lower()
+        slug = re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+        count = seen.get(slug, 0)
+        seen[slug] = count + 1
+        anchors.add(slug if count == 0 else f"{slug}-{count}")
+    return anchors
+
+
+def test_links_between_pages_lead_somewhere() -> None:
+    """Every relative link of the pages names a file of this repository and, with `#anchor`,
+    a heading of that page."""
+    broken = []
+    for page in pages():
+        text = re.sub(r"(?ms)^\s*```.*?^\s*```", "", page.read_text(encoding="utf-8"))
+        text = re.sub(r"(`+).*?\1", "", text)  # links inside code spans are text
+        for match in _LINK.finditer(text):
+            target = match.group("target")
+            if re.match(r"^[a-z]+:", target):
+                continue
+            path, _, anchor = target.partition("#")
+            file = (page.parent / path).resolve() if path else page
+            if not file.exists():
+                broken.append(f"{page.relative_to(ROOT)}: {target} (no such file)")
+            elif anchor and file.suffix == ".md" and anchor not in _anchors(file):
+                broken.append(f"{page.relative_to(ROOT)}: {target} (no such heading)")
+    assert not broken, "\n".join(broken)

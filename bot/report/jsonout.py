@@ -1,4 +1,4 @@
-"""The JSON report: a stable contract other tools read (see README, "JSON report")."""
+"""The JSON report: a stable contract other tools read (docs/report.md, its schema)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def to_dict(review: Review) -> dict[str, Any]:
             }
             for finding in review.findings
         ],
-        # Added after the first release: each fetched link and how it fared (see README).
+        # Added after the first release: each fetched link and how it fared (docs/report.md).
         "links": [
             {
                 "url": link.url,

@@ -234,7 +234,7 @@ def decimals_of(text: str) -> int | None:
 
 def agrees(shown_text: str, actual: float) -> bool:
     """Whether `shown_text` is `actual` rounded: within half a unit of its last decimal (the
-    tolerance the README documents)."""
+    tolerance docs/rules.md documents)."""
     decimals = decimals_of(shown_text)
     if decimals is None or not math.isfinite(actual):
         return False
