@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,3 +118,20 @@ def artifacts(tmp_path: Path) -> Iterator[Artifacts]:
     folder.mkdir()
     with ArtifactServer(folder) as server:
         yield Artifacts(folder=folder, base_url=server.url)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The docs' install commands take tens of seconds of pip: start them at once, beside the
+    rest of the suite (tests/test_docs.py)."""
+    if any(
+        item.nodeid.startswith("tests/test_docs.py::test_doc_commands") for item in session.items
+    ):
+        from tests import test_docs
+
+        test_docs.start_early([item.nodeid for item in session.items])
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    docs = sys.modules.get("tests.test_docs")
+    if docs is not None:
+        docs.finish()

@@ -23,6 +23,7 @@ equivalent, each listed in SUBSTITUTIONS and said on docs/development.md:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import difflib
 import importlib.util
@@ -31,8 +32,11 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,31 +207,128 @@ def test_data_blocks_are_valid(block: Block) -> None:
 
 
 @dataclass
-class Sandbox:
-    """One page's sandbox: its folder, its environment, the blocks of the page already run."""
+class Ran:
+    """What one block printed: each command with its output and exit status, or why the
+    block was not run, or how the shell failed."""
 
-    folder: Path
-    env: dict[str, str]
-    done: set[int] = field(default_factory=set)
+    results: list[tuple[Command, str, int]] = field(default_factory=list)
+    skipped: str | None = None
+    failed: str | None = None
 
 
-class Sandboxes:
-    """A sandbox per page, copied from one template (the broken example zoo and its PR
-    description), and the example's files served on 127.0.0.1 for the whole session."""
+class PageRun:
+    """The blocks of one page, run in order in the page's sandbox (as a reader follows them)
+    by a thread of their own; a test waits for its block."""
 
-    def __init__(self, base: Path, server_url: str, template: Path) -> None:
-        self.base = base
-        self.server_url = server_url
-        self.template = template
-        self.pages: dict[Path, Sandbox] = {}
-        self.pipx_shared = base / "pipx-shared"
+    def __init__(self, docs: Docs, page: Path, folder: Path) -> None:
+        self.docs = docs
+        self.page = page
+        self.folder = folder
+        self.env = docs.environment(folder)
+        self.ran: dict[int, Ran] = {}
+        self.done = threading.Condition()
+        self.process: subprocess.Popen[str] | None = None
+        self.stopped = False
+        self.thread = threading.Thread(target=self._run_all, name=f"docs {page.name}", daemon=True)
+        self.thread.start()
 
-    def sandbox(self, page: Path) -> Sandbox:
-        if page not in self.pages:
-            folder = self.base / f"page-{len(self.pages)}-{page.stem}"
-            shutil.copytree(self.template, folder, symlinks=True)
-            self.pages[page] = Sandbox(folder, self.environment(folder))
-        return self.pages[page]
+    def _run_all(self) -> None:
+        for block in RUN:
+            if block.page != self.page:
+                continue
+            reason = skip_reason(block)
+            try:
+                ran = Ran(skipped=reason) if reason is not None else self._run(block)
+            except Exception as exc:  # the test reports it
+                ran = Ran(failed=f"{type(exc).__name__}: {exc}")
+            with self.done:
+                self.ran[block.line] = ran
+                self.done.notify_all()
+
+    def _run(self, block: Block) -> Ran:
+        """The block's commands in one shell (`cd` and variables carry over), each followed by
+        a line with its exit status."""
+        commands = block.commands()
+        cwd = self.folder / block.directives.get("run in", ".")
+        script = ["exec 2>&1", f"cd {shlex.quote(str(cwd))}"]
+        for command in commands:
+            script += [self.docs.localise(command.text), f"printf '\\n{STATUS} %s\\n' \"$?\""]
+        with self.done:
+            if self.stopped:
+                return Ran(failed="the session ended")
+            self.process = subprocess.Popen(
+                ["bash", "--noprofile", "--norc", "-c", "\n".join(script)],
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
+        try:
+            stdout, _ = self.process.communicate(timeout=600)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            return Ran(failed="the block ran for more than 600 s")
+        pieces = re.split(rf"\n{re.escape(STATUS)} (\d+)\n", "\n" + stdout)
+        outputs = [
+            (pieces[i][1:] if i == 0 else pieces[i], int(pieces[i + 1]))
+            for i in range(0, len(pieces) - 1, 2)
+        ]
+        if len(outputs) != len(commands):
+            return Ran(
+                failed=f"the shell stopped after {len(outputs)} of {len(commands)} commands "
+                f"(exit {self.process.returncode}):\n{stdout}"
+            )
+        return Ran([(c, out, status) for c, (out, status) in zip(commands, outputs, strict=True)])
+
+    def wait(self, block: Block) -> Ran:
+        with self.done:
+            self.done.wait_for(lambda: block.line in self.ran, timeout=1200)
+            return self.ran.get(block.line, Ran(failed="still running after 1200 s"))
+
+    def stop(self) -> None:
+        """End the running block (its whole process group: pip, git, …)."""
+        with self.done:
+            self.stopped = True
+            process = self.process
+        if process is not None and process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+class Docs:
+    """The pages' sandboxes, each a copy of one template (the broken example zoo, on its
+    contribution branch, with its PR description in zoo/pr.md), and the example's files
+    served on 127.0.0.1, for the whole test session."""
+
+    def __init__(self) -> None:
+        self.base = Path(tempfile.mkdtemp(prefix="zoo-review-docs-"))
+        example = build_example(self.base / "example", load_config(), broken=True)
+        self.template = self.base / "template"
+        (self.template / "home").mkdir(parents=True)
+        shutil.copytree(example.repo, self.template / "zoo", symlinks=True)
+        shutil.copy(example.body, self.template / "zoo" / "pr.md")
+        self.server = ArtifactServer(example.artifacts, example.private)
+        self.server.__enter__()
+        self.pipx_shared = self.base / "pipx-shared"
+        self.runs: dict[Path, PageRun] = {}
+        self.lock = threading.Lock()
+
+    def run(self, page: Path) -> PageRun:
+        with self.lock:
+            if page not in self.runs:
+                folder = self.base / f"page-{len(self.runs)}-{page.stem}"
+                shutil.copytree(self.template, folder, symlinks=True)
+                self.runs[page] = PageRun(self, page, folder)
+            return self.runs[page]
+
+    def close(self) -> None:
+        for run in self.runs.values():
+            run.stop()
+            run.thread.join(timeout=10)
+        self.server.__exit__(None, None, None)
+        shutil.rmtree(self.base, ignore_errors=True)
 
     def environment(self, folder: Path) -> dict[str, str]:
         venv = Path(sys.executable).parent
@@ -265,28 +366,42 @@ class Sandboxes:
             text = text.replace(shown, runs)
         if "--offline" in text or "--pr" in text:
             return text
-        remaps = [f"^{re.escape(ARTIFACT_HOST)}/(.*)$ {self.server_url}/$1"]
-        remaps += [
-            f"^https://{re.escape(host)}/(.*)$ {self.server_url}/pages/{host}/$1"
-            for host in PAGE_HOSTS
-        ]
+        url = self.server.url
+        remaps = [f"^{re.escape(ARTIFACT_HOST)}/(.*)$ {url}/$1"]
+        remaps += [f"^https://{re.escape(host)}/(.*)$ {url}/pages/{host}/$1" for host in PAGE_HOSTS]
         options = " --allow-private-hosts" + "".join(f" --remap '{r}'" for r in remaps)
         return _ONLINE.sub(lambda m: m.group(0) + options, text)
 
 
-@pytest.fixture(scope="session")
-def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandboxes]:
-    base = tmp_path_factory.mktemp("docs")
-    example = build_example(base / "example", load_config(), broken=True)
-    template = base / "template"
-    (template / "home").mkdir(parents=True)
-    shutil.copytree(example.repo, template / "zoo", symlinks=True)
-    shutil.copy(example.body, template / "zoo" / "pr.md")
-    with ArtifactServer(example.artifacts, example.private) as server:
-        yield Sandboxes(base, server.url, template)
+_DOCS: list[Docs] = []
 
 
-def _skip_reason(block: Block) -> str | None:
+def docs() -> Docs:
+    """The session's sandboxes, made on first use."""
+    if not _DOCS:
+        _DOCS.append(Docs())
+    return _DOCS[0]
+
+
+def start_early(nodeids: list[str]) -> None:
+    """Start the pages whose blocks install zoo-review (tens of seconds of pip) as soon as
+    their tests are collected, so that they run beside the rest of the suite
+    (tests/conftest.py calls this; their tests then only wait for them)."""
+    selected = set(nodeids)
+    for block in RUN:
+        installs = _INSTALLS.search(" ".join(c.text for c in block.commands()))
+        chosen = f"tests/test_docs.py::test_doc_commands[{block.where}]" in selected
+        if installs and chosen and skip_reason(block) is None:
+            docs().run(block.page)
+
+
+def finish() -> None:
+    """End what still runs and remove the sandboxes (tests/conftest.py, at the session's end)."""
+    while _DOCS:
+        _DOCS.pop().close()
+
+
+def skip_reason(block: Block) -> str | None:
     text = " ".join(command.text for command in block.commands())
     if GITHUB_REPOSITORY in text and not (ROOT / ".git").exists():
         return "zoo-review's repository is cloned from this checkout, which is not a git one"
@@ -298,41 +413,6 @@ def _skip_reason(block: Block) -> str | None:
                 f"`pip wheel -w {WHEELHOUSE} . hatchling pip` (.ci/run builds it)"
             )
     return None
-
-
-def run_block(
-    block: Block, sandbox: Sandbox, sandboxes: Sandboxes
-) -> list[tuple[Command, str, int]]:
-    """Run the block's commands in one shell (so `cd` and variables carry over), each
-    followed by a line with its exit status; the output of each and its status."""
-    commands = block.commands()
-    cwd = sandbox.folder / block.directives.get("run in", ".")
-    script = ["exec 2>&1", f"cd {shlex.quote(str(cwd))}"]
-    for command in commands:
-        script += [sandboxes.localise(command.text), f"printf '\\n{STATUS} %s\\n' \"$?\""]
-    result = subprocess.run(
-        ["bash", "--noprofile", "--norc", "-c", "\n".join(script)],
-        env=sandbox.env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    pieces = re.split(rf"\n{re.escape(STATUS)} (\d+)\n", "\n" + result.stdout)
-    outputs = [
-        (pieces[i][1:] if i == 0 else pieces[i], int(pieces[i + 1]))
-        for i in range(0, len(pieces) - 1, 2)
-    ]
-    if len(outputs) != len(commands):
-        pytest.fail(
-            f"{block.where}: the shell stopped after {len(outputs)} of {len(commands)} "
-            f"commands (exit {result.returncode}):\n{result.stdout}"
-        )
-    return [
-        (command, output, status)
-        for command, (output, status) in zip(commands, outputs, strict=True)
-    ]
 
 
 def _report(block: Block, command: Command, output: str, status: int) -> str:
@@ -349,24 +429,13 @@ def _report(block: Block, command: Command, output: str, status: int) -> str:
 
 
 @pytest.mark.parametrize("block", RUN, ids=lambda block: block.where)
-def test_doc_commands(block: Block, sandboxes: Sandboxes) -> None:
-    reason = _skip_reason(block)
-    if reason is not None:
-        pytest.skip(reason)
-    sandbox = sandboxes.sandbox(block.page)
-    # The blocks of a page run in order in its sandbox, as a reader follows them.
-    for earlier in RUN:
-        if (
-            earlier.page == block.page
-            and earlier.line < block.line
-            and earlier.line not in sandbox.done
-        ):
-            if _skip_reason(earlier) is None:
-                run_block(earlier, sandbox, sandboxes)
-            sandbox.done.add(earlier.line)
-    results = run_block(block, sandbox, sandboxes)
-    sandbox.done.add(block.line)
-    for command, output, status in results:
+def test_doc_commands(block: Block) -> None:
+    ran = docs().run(block.page).wait(block)
+    if ran.skipped is not None:
+        pytest.skip(ran.skipped)
+    if ran.failed is not None:
+        pytest.fail(f"{block.where}: {ran.failed}")
+    for command, output, status in ran.results:
         assert status == command.status and matches(command.expected, output), _report(
             block, command, output, status
         )
