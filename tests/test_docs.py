@@ -357,6 +357,11 @@ class Docs:
             "PIPX_BIN_DIR": str(folder / ".local" / "bin"),
             "PIPX_MAN_DIR": str(folder / ".local" / "man"),
             "PIPX_SHARED_LIBS": str(self.pipx_shared),
+            # pipx installs with pip (which reads the settings above), also where uv is on the
+            # PATH; uv, if it runs, reads the same wheelhouse.
+            "PIPX_DEFAULT_BACKEND": "pip",
+            "UV_NO_INDEX": "1",
+            "UV_FIND_LINKS": str(WHEELHOUSE),
             "USE_EMOJI": "0",
         }
 
