@@ -38,6 +38,8 @@ from bot.rules.venue import config_file
 from bot.rules.zoo_links import Place, link_index
 from bot.scope import entries_in_scope
 from bot.scores import validate as scores_validate
+from bot.scores.arrival import ScoresKey, ScoresOnArrival
+from bot.scores.validate import ScoresOutcome
 
 RULE = "scope"
 _T = TypeVar("_T")
@@ -152,6 +154,7 @@ async def _review(
         submission, config, readmes, base_readmes, options, unread=unread
     )
     made.scopes = scopes
+    scores_read: dict[ScoresKey, ScoresOutcome] = {}
     results: dict[Purpose, dict[str, FetchResult]] = {
         "body": {}, "probe": {}, "archive": {}, "checksum": {}
     }  # fmt: skip
@@ -173,8 +176,14 @@ async def _review(
         )
         requests = [link.request for link in planned]
         preparing = functools.partial(_prepare, readmes, config, body, budget, scopes)
-        with budget.paused():
-            fetched, zoo = await _fetch_and_prepare(fetcher.fetch(requests), preparing)
+        arrival = ScoresOnArrival(planned, budget)
+        try:
+            with budget.paused():
+                fetching = fetcher.fetch(requests, arrival.heard)
+                fetched, zoo = await _fetch_and_prepare(fetching, preparing)
+                scores_read = await arrival.outcomes()
+        finally:
+            arrival.close()
         reported: set[tuple[str, int]] = set()
         for link in planned:
             result = fetched[link.request]
@@ -230,6 +239,7 @@ async def _review(
         today=options.today or datetime.now(UTC).date(),
         checklist=zoo.checklist,
         fetched=results["body"],
+        scores=scores_read,
         probed=results["probe"],
         archives=results["archive"],
         checksums=results["checksum"],

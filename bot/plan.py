@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.config import ColumnSpec, Config, LinkSpec
+from bot.config import ColumnSpec, Config, LinkSpec, TaskSpec
 from bot.configs import MAX_CONFIG_BYTES
 from bot.model import Link
 from bot.net.remap import Remap, remap_url
@@ -26,6 +26,9 @@ class PlannedLink:
     column: str
     path: str
     line: int
+    # A scores link, and the schema its file is checked against (None: the task has none).
+    scores: bool = False
+    schema: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,14 +55,17 @@ class _Planner:
         max_bytes: int = 0,
         binary: bool = False,
         target: str | None = None,
+        scores: bool = False,
+        schema: str | None = None,
     ) -> None:
-        """Plan a request for `link` (to `target` instead of the link's URL, when given)."""
+        """Plan a request for `link` (to `target` instead of the link's URL, when given);
+        `scores`: the link is a scores file, to be checked against that schema."""
         url = link.url.strip()
         if not is_web(url):
             return
         wanted = remap_url(self.options.remaps, target or url)
         request = Request(purpose, wanted, max_bytes, binary)
-        self.planned.append(PlannedLink(request, url, column, path, link.line))
+        self.planned.append(PlannedLink(request, url, column, path, link.line, scores, schema))
 
     def section_links(self, scope: EntryScope) -> None:
         section = scope.section
@@ -73,11 +79,22 @@ class _Planner:
             if scope.covers(link.line):
                 self.add("probe", link, column, section.path)
 
-    def cell_link(self, column: ColumnSpec, spec: LinkSpec, link: Link, path: str) -> None:
+    def cell_link(
+        self, task: TaskSpec, column: ColumnSpec, spec: LinkSpec, link: Link, path: str
+    ) -> None:
         network = self.config.network
         name = column.name
         if spec.kind == "scores":
-            self.add("body", link, name, path, max_bytes=network.max_scores_bytes, binary=True)
+            self.add(
+                "body",
+                link,
+                name,
+                path,
+                max_bytes=network.max_scores_bytes,
+                binary=True,
+                scores=True,
+                schema=spec.schema or task.scores_schema,
+            )
         elif not self.options.artifacts:
             return
         elif spec.kind == "md5":
@@ -125,5 +142,5 @@ def plan_links(
                     for link in cell.links:
                         spec = match_link(column, link)
                         if spec is not None:
-                            planner.cell_link(column, spec, link, scope.section.path)
+                            planner.cell_link(scope.task, column, spec, link, scope.section.path)
     return planner.planned

@@ -16,7 +16,7 @@ from bot.engine import ReviewOptions, review
 from bot.example.scores import dumps_scores, make_scores
 from bot.model import ChangedFile, Finding, Readme, Review, ReviewedEntry, Submission
 from bot.net.remap import parse_remap
-from bot.net.types import FetchResult, Request
+from bot.net.types import FetchResult, OnResult, Request
 from bot.quote import plain
 from tests.ruleinput import (
     BODY_PATH,
@@ -51,7 +51,9 @@ class StubFetcher:
         self.results = dict(results or {})
         self.calls: list[list[str]] = []
 
-    async def fetch(self, requests: Sequence[Request]) -> dict[Request, FetchResult]:
+    async def fetch(
+        self, requests: Sequence[Request], on_result: OnResult | None = None
+    ) -> dict[Request, FetchResult]:
         unique = list(dict.fromkeys(requests))
         assert all(r.max_bytes == config().network.max_scores_bytes for r in unique)
         self.calls.append([request.url for request in unique])
@@ -374,10 +376,12 @@ def test_the_first_request_waits_only_for_the_readmes_under_review(
         return real_parse(text, task, path, *args)
 
     class Watching(StubFetcher):
-        async def fetch(self, requests: Sequence[Request]) -> dict[Request, FetchResult]:
+        async def fetch(
+            self, requests: Sequence[Request], on_result: OnResult | None = None
+        ) -> dict[Request, FetchResult]:
             self.parsed_then = list(parsed)
             await asyncio.sleep(0.05)  # the requests in flight
-            return await super().fetch(requests)
+            return await super().fetch(requests, on_result)
 
     monkeypatch.setattr(engine, "parse_readme", parse)
     shared = scores_url("det", "shared", "val")
@@ -402,3 +406,61 @@ def test_the_first_request_waits_only_for_the_readmes_under_review(
     assert sorted(parsed) == [DET, DET, MOT]  # each README parsed once
     duplicates = [f for f in result.findings if f.rule == "duplicates"]
     assert len(duplicates) == 1 and f"{MOT}:" in duplicates[0].message
+
+
+def test_scores_files_are_read_as_they_arrive_and_the_review_is_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each scores file is parsed and checked against its schema while the other links are
+    still fetched (here: before the fetch ends), once; the rule uses that and says the same
+    as when it reads the files itself."""
+    from bot.rules import scores as scores_rule
+    from bot.scores import arrival
+
+    _head, submission = remap_pr()
+    val = scores_url("det", "sparse_a", "val")
+    test = scores_url("det", "sparse_a", "test")
+    bodies = {
+        val: FetchResult(val, "ok", 200, dumps_scores(make_scores("det", {"AP": 30.0})).encode()),
+        test: FetchResult(test, "ok", 200, b'{"AP": "high"}'),
+    }
+    read: dict[str, list[bytes]] = {"early": [], "rule": []}
+
+    def counted(where: str, real: Any) -> Any:
+        def reading(body: bytes, schema: str | None) -> Any:
+            read[where].append(body)
+            return real(body, schema)
+
+        return reading
+
+    monkeypatch.setattr(arrival, "read_scores", counted("early", arrival.read_scores))
+    monkeypatch.setattr(scores_rule, "read_scores", counted("rule", scores_rule.read_scores))
+
+    class Announcing(StubFetcher):
+        async def fetch(
+            self, requests: Sequence[Request], on_result: OnResult | None = None
+        ) -> dict[Request, FetchResult]:
+            answers = await super().fetch(requests)
+            assert on_result is not None
+            for request, result in answers.items():
+                on_result(request, result)
+            for _ in range(200):  # other links in flight; the reads happen meanwhile
+                await asyncio.sleep(0.01)
+                if len(read["early"]) == 2:
+                    break
+            self.read_before_the_end = len(read["early"])
+            return answers
+
+    early = Announcing(bodies)
+    with_arrival = run_review(submission, early, offline=False)
+    assert early.read_before_the_end == 2
+    assert sorted(read["early"]) == sorted(r.body or b"" for r in bodies.values())
+    assert read["rule"] == []
+
+    read["early"].clear()
+    itself = run_review(submission, StubFetcher(bodies), offline=False)
+    assert read["early"] == [] and len(read["rule"]) == 2
+    assert with_arrival.findings == itself.findings
+    messages = [plain(f.message) for f in itself.findings if f.rule == "scores"]
+    assert any("shows `31.04` but the scores-val file says 30.00" in m for m in messages)
+    assert any("'Scores-test' file" in m for m in messages), messages

@@ -25,7 +25,7 @@ from bot.config import Config
 from bot.engine import ReviewOptions, review
 from bot.example.server import ArtifactServer
 from bot.model import ChangedFile, Finding, LinkReport, Review
-from bot.net.types import FetchResult, Request
+from bot.net.types import FetchResult, OnResult, Request
 from bot.publish.links import Links
 from bot.publish.sticky import render_sticky
 from bot.quote import plain, q
@@ -242,7 +242,9 @@ class _Answers:
     def __init__(self) -> None:
         self.asked = 0
 
-    async def fetch(self, requests: Sequence[Request]) -> dict[Request, FetchResult]:
+    async def fetch(
+        self, requests: Sequence[Request], on_result: OnResult | None = None
+    ) -> dict[Request, FetchResult]:
         self.asked += len(requests)
         return {r: FetchResult(r.url, "ok", status=200, body=b"{}") for r in requests}
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from bot.engine import ReviewOptions, review
 from bot.model import Review
-from bot.net.types import FetchResult, Request
+from bot.net.types import FetchResult, OnResult, Request
 from bot.report.jsonout import render_json
 from bot.report.markdown import render_markdown
 from bot.report.text import render_text
@@ -89,7 +89,9 @@ class Served:
     def __init__(self, scores: dict[str, bytes]) -> None:
         self.scores = scores
 
-    async def fetch(self, requests: Sequence[Request]) -> dict[Request, FetchResult]:
+    async def fetch(
+        self, requests: Sequence[Request], on_result: OnResult | None = None
+    ) -> dict[Request, FetchResult]:
         answers: dict[Request, FetchResult] = {}
         for request in requests:
             body = self.scores.get(request.url, b"weights")

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from bot.engine import ReviewOptions, review
 from bot.example.scores import dumps_scores, make_scores
 from bot.model import Finding
-from bot.net.types import FetchResult, Request
+from bot.net.types import FetchResult, OnResult, Request
 from bot.quote import plain
 from tests.ruleinput import (
     config,
@@ -44,7 +44,9 @@ class Files:
     def __init__(self, bodies: Mapping[str, bytes]) -> None:
         self.bodies = bodies
 
-    async def fetch(self, requests: Sequence[Request]) -> dict[Request, FetchResult]:
+    async def fetch(
+        self, requests: Sequence[Request], on_result: OnResult | None = None
+    ) -> dict[Request, FetchResult]:
         answers = {}
         for request in dict.fromkeys(requests):
             body = self.bodies.get(request.url, b"x" * 4096)

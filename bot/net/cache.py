@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bot.net.types import Fetcher, FetchResult, Request
+from bot.net.types import Fetcher, FetchResult, OnResult, Request
 from bot.net.zipdir import ZipSummary
 
 CACHE_FILE = "zoo-review-links.json"
@@ -31,7 +31,9 @@ class CachedFetcher:
         self.max_age = max_age_hours * 3600
         self.hits = 0
 
-    async def fetch(self, requests: Sequence[Request]) -> dict[Request, FetchResult]:
+    async def fetch(
+        self, requests: Sequence[Request], on_result: OnResult | None = None
+    ) -> dict[Request, FetchResult]:
         entries = self._load()
         now = time.time()
         answered: dict[Request, FetchResult] = {}
@@ -44,7 +46,10 @@ class CachedFetcher:
             else:
                 answered[request] = result
         self.hits = len(answered)
-        fresh = await self.inner.fetch(missing)
+        if on_result is not None:
+            for request, result in answered.items():
+                on_result(request, result)
+        fresh = await self.inner.fetch(missing, on_result)
         for request, result in fresh.items():
             if result.ok and request.purpose != "body":
                 entries[_key(request)] = _entry(result, now)

@@ -29,7 +29,7 @@ from bot.net.guard import (
 from bot.net.held import HeldBytes, HeldBytesFull
 from bot.net.sniff import classify_html, looks_like_html
 from bot.net.transport import ConnectionLog, GuardedTransport
-from bot.net.types import FetchResult, Request, Verdict
+from bot.net.types import FetchResult, OnResult, Request, Verdict
 from bot.net.zippool import ParsePool, worker_count
 
 Progress = Callable[[int, int], None]
@@ -160,7 +160,9 @@ class GuardedFetcher:
         self._parser = ParsePool(0)
         self._done = 0
 
-    async def fetch(self, requests: Sequence[Request]) -> dict[Request, FetchResult]:
+    async def fetch(
+        self, requests: Sequence[Request], on_result: OnResult | None = None
+    ) -> dict[Request, FetchResult]:
         unique = list(dict.fromkeys(requests))
         if not unique:
             return {}
@@ -186,7 +188,9 @@ class GuardedFetcher:
             workers = worker_count() if archives >= self.settings.pool_archives else 0
             self._parser = ParsePool(workers)
             try:
-                results = await asyncio.gather(*(self._one(client, r, len(unique)) for r in unique))
+                results = await asyncio.gather(
+                    *(self._one(client, r, len(unique), on_result) for r in unique)
+                )
             finally:
                 await self._parser.close()
         if not transport.reachability.online:
@@ -202,7 +206,13 @@ class GuardedFetcher:
             return tail + self.settings.zip_limits.max_directory_bytes
         return _CHUNK if request.purpose == "checksum" else 0
 
-    async def _one(self, client: httpx.AsyncClient, request: Request, total: int) -> FetchResult:
+    async def _one(
+        self,
+        client: httpx.AsyncClient,
+        request: Request,
+        total: int,
+        on_result: OnResult | None = None,
+    ) -> FetchResult:
         limit = (
             self.settings.checksum_seconds
             if request.purpose == "checksum"
@@ -221,7 +231,11 @@ class GuardedFetcher:
         self._done += 1
         if self.progress is not None:
             self.progress(self._done, total)
-        return replace(result, seconds=clock.used if clock is not None else 0.0)
+        result = replace(result, seconds=clock.used if clock is not None else 0.0)
+        # A host name that did not resolve may yet say "no network" (see _offline): final later.
+        if on_result is not None and result.unresolved is None:
+            on_result(request, result)
+        return result
 
     def _timed_out(self, request: Request, clock: _Clock) -> FetchResult:
         if request.purpose == "checksum":

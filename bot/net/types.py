@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -60,7 +60,15 @@ class FetchResult:
         return self.verdict == "ok"
 
 
-class Fetcher(Protocol):
-    """Fetches what the review asks for; each distinct request once."""
+OnResult = Callable[[Request, FetchResult], None]
+"""Called in the event loop with a request's result as soon as it is final (not for one that
+the fetcher may still revise when the whole fetch ends: a host name that did not resolve)."""
 
-    async def fetch(self, requests: Sequence[Request]) -> dict[Request, FetchResult]: ...
+
+class Fetcher(Protocol):
+    """Fetches what the review asks for; each distinct request once; `on_result` (when given)
+    hears each result as it comes, so that the caller can start on it while others are fetched."""
+
+    async def fetch(
+        self, requests: Sequence[Request], on_result: OnResult | None = None
+    ) -> dict[Request, FetchResult]: ...

@@ -15,6 +15,7 @@ from bot.net.types import FetchResult
 from bot.rules.config_chain import Chains
 from bot.rules.layout import Layout, layout_of
 from bot.rules.zoo_links import Place, link_index
+from bot.scores.validate import ScoresOutcome
 from bot.textnorm import fold
 
 # Method sections by (group, folded name): to find a section's namesakes without a scan.
@@ -75,6 +76,9 @@ class Context:
     archives: Mapping[str, FetchResult] = field(default_factory=dict)
     # MD5 digests of downloaded weights (--verify-checksums):
     checksums: Mapping[str, FetchResult] = field(default_factory=dict)
+    # Scores files read and checked against their schema as they arrived, by (URL as written,
+    # schema name); the scores rule reads a file itself when it is not here.
+    scores: Mapping[tuple[str, str | None], ScoresOutcome] = field(default_factory=dict)
     offline: bool = False
     # The configs that reviewed rows link and their `_base_` chains, as read at head; None when
     # the source cannot read files (their contents are then not checked).

@@ -18,7 +18,7 @@ from bot.rules.fetched import Unchecked, describe_failure
 from bot.rules.fixes import cell_fix
 from bot.rules.layout import Layout, layout_of
 from bot.scores.load import ScoresError, parse_json
-from bot.scores.validate import check_scores, lookup
+from bot.scores.validate import lookup, read_scores
 
 RULE = "scores"
 # Problems that mean the file is a known wrong format rather than an unfamiliar one.
@@ -119,7 +119,7 @@ class _RowCheck:
                 findings.append(self.finding(failure.severity, failure.message, failure.hint))
                 documents[key] = None
                 continue
-            document, problems = self.document(column, spec, result.body or b"")
+            document, problems = self.document(column, spec, link.url.strip(), result.body or b"")
             findings += problems
             documents[key] = document
             if problems:
@@ -147,22 +147,21 @@ class _RowCheck:
         return findings
 
     def document(
-        self, column: ColumnSpec, spec: LinkSpec, body: bytes
+        self, column: ColumnSpec, spec: LinkSpec, url: str, body: bytes
     ) -> tuple[object | None, list[Finding]]:
         """The parsed file when its numbers can be read, and the findings about its format."""
         schema = spec.schema or self.task.scores_schema
         file_name = f"'{column.name}' file"
         if spec.label.casefold() != "scores":
             file_name = f"[{spec.label}] file of '{column.name}'"
-        try:
-            document = parse_json(body)
-        except ScoresError as exc:
-            message = f"The {file_name} is not usable: {exc.problem.message}"
-            return None, [self.finding("error", message, exc.problem.hint)]
-        if schema is None:
-            return document, []
-        problems = check_scores(document, schema)
-        if not problems:
+        # Read as the file arrived (the engine, while the other links were fetched), or now.
+        outcome = self.ctx.scores.get((url, schema)) or read_scores(body, schema)
+        document = outcome.document
+        if outcome.error is not None:
+            message = f"The {file_name} is not usable: {outcome.error.message}"
+            return None, [self.finding("error", message, outcome.error.hint)]
+        problems = outcome.problems
+        if schema is None or not problems:
             return document, []
         wrong_format = [problem for problem in problems if problem.kind in _WRONG_FORMAT]
         if wrong_format:

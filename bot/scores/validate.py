@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,28 @@ _SortablePath = tuple[tuple[int, int | str], ...]
 def _is_finite(instance: object) -> bool:
     """The "finite" format: a float must not be NaN or infinite; other values pass."""
     return not isinstance(instance, float) or math.isfinite(instance)
+
+
+@dataclass(frozen=True)
+class ScoresOutcome:
+    """A scores file read: the parsed document (None when it is not JSON: `error` says why) and
+    what does not match its schema (empty when it does, or when no schema was asked for)."""
+
+    document: object | None
+    error: ScoresProblem | None = None
+    problems: list[ScoresProblem] = field(default_factory=list)
+
+
+def read_scores(body: bytes, schema_name: str | None) -> ScoresOutcome:
+    """Parse a scores file's bytes and check them against `schema_name` (when given): what
+    the scores rule reads of a file; the engine calls it as each file arrives."""
+    try:
+        document = parse_json(body)
+    except ScoresError as exc:
+        return ScoresOutcome(None, exc.problem)
+    if schema_name is None:
+        return ScoresOutcome(document)
+    return ScoresOutcome(document, problems=check_scores(document, schema_name))
 
 
 def check_scores(doc: object, schema_name: str) -> list[ScoresProblem]:
