@@ -403,7 +403,7 @@ def table(rows: list[Row], network: NetworkPolicy) -> str:
             f"| {_f(plain)}{' (1 run)' if 0 < len(row.defaults) < len(row.ours) else ''} "
             f"| {plain_ratio} | {_f(median(row.floor, lambda r: r.seconds))} / "
             f"{_f(median(row.floor, lambda r: r.first), '.3f')} "
-            f"| {row.bound:.2f} | {seconds / row.bound:.2f} "
+            f"| {row.bound:.2f} | {_f(seconds / row.bound if row.bound else math.nan)} "
             f"| {median(row.ours, lambda r: r.network):.2f} "
             f"| {median(row.ours, lambda r: r.requests):.0f} / "
             f"{_f(median(row.lychee, lambda r: r.requests), '.0f')} "
@@ -472,6 +472,8 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(
                 run_scenario(name, site, server, args.runs, failures, defaults=not args.no_defaults)
             )
+            # Each scenario's row as soon as it is measured: a long run that stops keeps them.
+            print(table(rows[-1:], load_config().network).splitlines()[-1], file=sys.stderr)
     finally:
         server.stop()
     print(machine())
