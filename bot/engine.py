@@ -180,7 +180,7 @@ async def _review(
         try:
             with budget.paused():
                 fetching = fetcher.fetch(requests, arrival.heard)
-                fetched, zoo = await _fetch_and_prepare(fetching, preparing)
+                fetched, zoo = await _fetch_and_prepare(fetching, preparing, arrival.wake)
                 scores_read = await arrival.outcomes()
         finally:
             arrival.close()
@@ -365,13 +365,7 @@ def _prepare_zoo(
     budget: CpuBudget,
     scopes: Sequence[EntryScope],
 ) -> _Zoo:
-    parsed = {
-        task.readme: readme
-        for task in config.tasks
-        if (readme := readmes.get(task.readme)) is not None
-    }
-    checklist = None if body is None else tuple(parse_checklist(body, budget))
-    zoo = _Zoo(parsed, link_index(parsed, config), checklist)
+    # The validators first: the scores files that arrive meanwhile wait for them.
     scores_validate.prepare(
         {
             name
@@ -381,18 +375,28 @@ def _prepare_zoo(
             if spec.kind == "scores" and (name := spec.schema or scope.task.scores_schema)
         }
     )
-    return zoo
+    parsed = {
+        task.readme: readme
+        for task in config.tasks
+        if (readme := readmes.get(task.readme)) is not None
+    }
+    checklist = None if body is None else tuple(parse_checklist(body, budget))
+    return _Zoo(parsed, link_index(parsed, config), checklist)
 
 
 async def _fetch_and_prepare(
-    fetching: Coroutine[Any, Any, dict[Request, FetchResult]], preparing: Callable[[], _Zoo]
+    fetching: Coroutine[Any, Any, dict[Request, FetchResult]],
+    preparing: Callable[[], _Zoo],
+    prepared: Callable[[], None],
 ) -> tuple[dict[Request, FetchResult], _Zoo]:
     """Fetch, and prepare the rules while the answers are awaited: in a thread, started once the
-    requests are out (the loop has nothing left to run), so that it does not slow them down."""
+    requests are out (the loop has nothing left to run), so that it does not slow them down;
+    then `prepared()`, in the loop."""
     fetch = asyncio.ensure_future(fetching)
     try:
         await _until_idle()
         zoo = await asyncio.to_thread(preparing)
+        prepared()
         return await fetch, zoo
     finally:
         fetch.cancel()  # a finished fetch ignores it; one left behind by an error stops

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from bot.budget import CpuBudget
 from bot.net.types import FetchResult, Request
 from bot.plan import PlannedLink
-from bot.scores.validate import ScoresOutcome, read_scores
+from bot.scores.validate import ScoresOutcome, prepared, read_scores
 
 ScoresKey = tuple[str, str | None]
 """A scores link as written, and the schema its file is checked against."""
@@ -31,6 +31,7 @@ class ScoresOnArrival:
                 self._wanted.setdefault(link.request, []).append((link.url, link.schema))
         self._read: dict[ScoresKey, ScoresOutcome] = {}
         self._waiting: dict[ScoresKey, bytes] = {}
+        self._scheduled = False
         self._closed = False
 
     def heard(self, request: Request, result: FetchResult) -> None:
@@ -40,9 +41,30 @@ class ScoresOnArrival:
         for key in keys:
             if key not in self._read and key not in self._waiting:
                 self._waiting[key] = result.body
-                asyncio.get_running_loop().call_soon(self._turn, key)
+        self._next()
+
+    def wake(self) -> None:
+        """The validators are built: read the files that waited for them."""
+        if not self._closed:
+            self._next()
+
+    def _next(self) -> None:
+        """Read one waiting file at the loop's next turn, when its validator is built (the
+        engine builds them in a thread meanwhile; building one here would stop the loop)."""
+        if self._scheduled:
+            return
+        ready = next((key for key in self._waiting if prepared(key[1])), None)
+        if ready is not None:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._turn, ready)
 
     def _turn(self, key: ScoresKey) -> None:
+        self._scheduled = False
+        self._read_now(key)
+        if not self._closed:
+            self._next()
+
+    def _read_now(self, key: ScoresKey) -> None:
         body = self._waiting.pop(key, None)
         if body is None or self._closed:
             return
@@ -55,7 +77,7 @@ class ScoresOnArrival:
     async def outcomes(self) -> dict[ScoresKey, ScoresOutcome]:
         """What was read, the files still waiting read now."""
         for key in list(self._waiting):
-            self._turn(key)
+            self._read_now(key)
         return dict(self._read)
 
     def close(self) -> None:

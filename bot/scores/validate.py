@@ -142,6 +142,15 @@ def prepare(schema_names: Iterable[str]) -> None:
             continue
 
 
+def prepared(schema_name: str | None) -> bool:
+    """Whether checking a file against `schema_name` (None: no schema) is only the check: its
+    validator is built (building one imports jsonschema, a few hundred ms)."""
+    return schema_name is None or schema_name in _PREPARED
+
+
+_PREPARED: set[str] = set()
+
+
 @cache
 def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
     # jsonschema is imported by the first validation, not at start-up: most commands need none.
@@ -154,7 +163,9 @@ def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
     schema = load_schema(f"scores/{schema_name}.json")
     format_checker = jsonschema.FormatChecker(formats=())
     format_checker.checks("finite")(_is_finite)
-    return jsonschema.Draft202012Validator(_inline_refs(schema), format_checker=format_checker)
+    validator = jsonschema.Draft202012Validator(_inline_refs(schema), format_checker=format_checker)
+    _PREPARED.add(schema_name)
+    return validator
 
 
 def _inline_refs(schema: Any) -> Any:
