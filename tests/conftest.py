@@ -122,7 +122,10 @@ def artifacts(tmp_path: Path) -> Iterator[Artifacts]:
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """The docs' install commands take tens of seconds of pip: start them at once, beside the
-    rest of the suite (tests/test_docs.py)."""
+    rest of the suite (tests/test_docs.py). Not in a pytest-xdist worker: each collects every
+    test, but only one runs tests/test_docs.py (a file per worker), the others run beside it."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     if any(
         item.nodeid.startswith("tests/test_docs.py::test_doc_commands") for item in session.items
     ):
