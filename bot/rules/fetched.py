@@ -157,71 +157,52 @@ def cut_findings(links: Sequence[CutLink], checked: int, budget_seconds: float) 
         if not cut:
             continue
         count = "1 link" if len(cut) == 1 else f"{len(cut):,} links"
+        line: int | None = cut[0].line
         if cause == "no_network":
+            line = None
             if checked:  # addresses written as numbers (a local mirror) were reached
                 what = f"{count} with a host name were not checked"
             else:
                 what = f"nothing linked was checked ({count})"
-            findings.append(
-                Finding(
-                    "warning",
-                    RULE,
-                    cut[0].path,
-                    None,
-                    f"No host could be resolved: this machine seems to have no network; {what}.",
-                    "Re-run the review on a machine with network access (`--offline` reviews "
-                    "the files alone, without the links).",
-                    incomplete=True,
-                )
+            message = f"No host could be resolved: this machine seems to have no network; {what}."
+            hint = (
+                "Re-run the review on a machine with network access (`--offline` reviews "
+                "the files alone, without the links)."
             )
         elif cause == "remap":
             why = f" ({q(cut[0].reason)})" if cut[0].reason else ""
-            findings.append(
-                Finding(
-                    "warning",
-                    RULE,
-                    cut[0].path,
-                    cut[0].line,
-                    f"{count} {'was' if len(cut) == 1 else 'were'} not fetched: the review's "
-                    "--remap rules send them to an "
-                    f"address the fetcher refuses{why}: {_places(cut)}.",
-                    "This comes from how the review was run, not from the contribution: to fetch "
-                    "from a mirror on a private address or another port, the operator adds "
-                    "--allow-private-hosts (in the Action: ZOO_REVIEW_ALLOW_PRIVATE_HOSTS=1), "
-                    "or fixes the --remap rule.",
-                    incomplete=True,
-                )
+            message = (
+                f"{count} {'was' if len(cut) == 1 else 'were'} not fetched: the review's "
+                "--remap rules send them to an "
+                f"address the fetcher refuses{why}: {_places(cut)}."
+            )
+            hint = (
+                "This comes from how the review was run, not from the contribution: to fetch "
+                "from a mirror on a private address or another port, the operator adds "
+                "--allow-private-hosts (in the Action: ZOO_REVIEW_ALLOW_PRIVATE_HOSTS=1), "
+                "or fixes the --remap rule."
             )
         elif cause == "memory":
-            findings.append(
-                Finding(
-                    "warning",
-                    RULE,
-                    cut[0].path,
-                    cut[0].line,
-                    f"{count} could not be read: the linked files already read fill what a "
-                    f"review holds at once ({_places(cut)}).",
-                    "They are listed in the link table as inconclusive. Linked scores, MD5 and "
-                    "predictions files are far smaller than this; check that these links point "
-                    "to the right files.",
-                    incomplete=True,
-                )
+            message = (
+                f"{count} could not be read: the linked files already read fill what a "
+                f"review holds at once ({_places(cut)})."
+            )
+            hint = (
+                "They are listed in the link table as inconclusive. Linked scores, MD5 and "
+                "predictions files are far smaller than this; check that these links point "
+                "to the right files."
             )
         else:
-            findings.append(
-                Finding(
-                    "warning",
-                    RULE,
-                    cut[0].path,
-                    cut[0].line,
-                    f"The review's time budget of {budget_seconds:g} s ran out before {count} "
-                    f"could be checked: {_places(cut)}.",
-                    "They are listed in the link table as inconclusive. Re-run the review; if "
-                    "the budget keeps running out, a maintainer can raise "
-                    "`network.budget_seconds`.",
-                    incomplete=True,
-                )
+            message = (
+                f"The review's time budget of {budget_seconds:g} s ran out before {count} "
+                f"could be checked: {_places(cut)}."
             )
+            hint = (
+                "They are listed in the link table as inconclusive. Re-run the review; if "
+                "the budget keeps running out, a maintainer can raise "
+                "`network.budget_seconds`."
+            )
+        findings.append(Finding("warning", RULE, cut[0].path, line, message, hint, incomplete=True))
     return findings
 
 
