@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from bot.net import zipdir
 from bot.parse.markdown import _MARKDOWN, Document
 from tests.regexlint import (
     LENGTH,
@@ -34,6 +35,7 @@ DYNAMIC = {
     ("bot/net/remap.py", "parts[0]"): "the operator's --remap patterns, never a PR's",
     ("bot/parse/markdown.py", "'<' + _HTML_TAGNAME"): "module attributes, linted as such",
     ("bot/parse/markdown.py", "'(?<!\\\\s)' + _HTML"): "module attributes, linted as such",
+    ("bot/net/zipdir.py", "b'"): "bytes patterns, linted as their Latin-1 text below",
 }
 _MISTUNE_MODULES = (
     "mistune.block_parser",
@@ -119,6 +121,15 @@ def test_pattern_is_linear(where: str) -> None:
     pattern = BOT_PATTERNS[where]
     seconds, text = slowest(pattern, adversarial(pattern), BOUND)
     assert seconds < BOUND, f"{where} {pattern.pattern!r} is superlinear on {text[:40]!r}…"
+
+
+def test_bytes_patterns_are_linear() -> None:
+    """A bytes pattern matches bytes as its Latin-1 text matches characters: lint that text."""
+    patterns = [zipdir._EXTENSION]
+    for pattern in patterns:
+        text = re.compile(pattern.pattern.decode("latin-1"), pattern.flags & ~re.ASCII)
+        seconds, worst = slowest(text, adversarial(text), BOUND)
+        assert seconds < BOUND, f"{pattern.pattern!r} is superlinear on {worst[:40]!r}…"
 
 
 def _parse_seconds(text: str) -> float:

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.net import zipdir
 from bot.net.zipdir import (
     TAIL_BYTES,
     Directory,
@@ -38,6 +39,34 @@ GiB = 1024 * MiB
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 Fetch = Callable[[int, int], bytes]
+
+
+# --- two readers, one answer ------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def readers_agree(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Every directory summarised in this module is read by both readers: the column-wise one
+    either declines (None) or gives exactly what the entry-by-entry one gives, and it never
+    accepts what the entry-by-entry one refuses. Yields, per read, whether it was taken."""
+    regular = zipdir._summarise_regular
+    taken: list[bool] = []
+
+    def both(
+        data: bytes, view: memoryview, directory: Directory, limits: Limits
+    ) -> ZipSummary | None:
+        fast = regular(data, view, directory, limits)
+        try:
+            exact = zipdir._summarise_exact(data, view, directory, limits, None)
+        except ZipProblem as problem:
+            assert fast is None, f"the column-wise reader accepts what is refused: {problem}"
+        else:
+            assert fast in (None, exact)
+        taken.append(fast is not None)
+        return fast
+
+    monkeypatch.setattr(zipdir, "_summarise_regular", both)
+    return taken
 
 
 # --- the caller's side: how the bot uses the module with HTTP Range requests -------------------
@@ -780,3 +809,63 @@ def test_generated_archives_match_zipfile(
         archive.comment = comment
     data = buffer.getvalue()
     assert numbers(read_bytes(data)) == expected(data)
+
+
+# --- the column-wise reader --------------------------------------------------------------------
+
+NAME_BYTES = st.sampled_from([b"a", b"B", b".", b"/", b"\0", b"x.PNG", b".png", b"\xe9"])
+
+
+def summary_of(entries: list[Entry]) -> ZipSummary:
+    archive = craft(entries)
+    directory = find_directory(archive.tail, archive.size)
+    raw = archive.fetch(directory.offset, directory.offset + directory.size)
+    return summarise(raw, directory, Limits())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    names=st.lists(st.lists(NAME_BYTES, max_size=6).map(b"".join), min_size=1, max_size=40),
+    sizes=st.lists(st.integers(0, 3), min_size=40, max_size=40),
+    flags=st.lists(st.sampled_from([0, 1, 0x800]), min_size=40, max_size=40),
+    extra=st.sampled_from([b"", b"UT\x05\x00\x01abcd"]),
+)
+def test_column_wise_reader_matches_entry_by_entry(
+    names: list[bytes], sizes: list[int], flags: list[int], extra: bytes
+) -> None:
+    """Names with dots, slashes, NULs, upper case, hidden files and folders; equal or unequal
+    lengths; encrypted and UTF-8 flags: the fixture compares both readers on each."""
+    entries, offset = [], 0
+    for name, any_size, flag in zip(names, sizes, flags, strict=False):
+        size = 0 if name.endswith(b"/") else any_size
+        entries.append(Entry(name, offset, size, size, flags=flag, extra=extra))
+        offset += 30 + len(name) + size
+    only_zip_problems(lambda: summary_of(entries))
+
+
+def test_column_wise_reader_takes_ordinary_archives(readers_agree: list[bool]) -> None:
+    same_length = [Entry(b"val/%08x.png" % i, i * 60, 10, 10) for i in range(300)]
+    assert summary_of(same_length).extensions == ((".png", 300),)
+    mixed = [Entry(b"val/", 0), *[Entry(b"val/%d.JPG" % i, 30 + i * 60, 10, 10) for i in range(99)]]
+    summary = summary_of(mixed)
+    assert (summary.folders, summary.top_level, summary.extensions) == (
+        1,
+        ("val/",),
+        ((".jpg", 99),),
+    )
+    assert readers_agree == [True, True]
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        [Entry(b"a\0b.png", 0), Entry(b"c.png", 40)],  # a NUL in a name
+        [Entry(b"%d.e%d" % (i, i), i * 40) for i in range(40)],  # more than 32 extensions
+        [Entry(b"b.png", 100), Entry(b"a.png", 0)],  # out of file order (still valid)
+    ],
+)
+def test_column_wise_reader_leaves_the_unusual_to_the_exact_one(
+    readers_agree: list[bool], entries: list[Entry]
+) -> None:
+    summary_of(entries)
+    assert readers_agree == [False]
