@@ -547,7 +547,7 @@ def _summarise_regular(
     five times faster than entry by entry); None when anything is unusual (ZIP64 fields,
     another disk, a bad record, a bomb, entries out of order or overlapping, more than 32 kinds
     of extensions): `_summarise_exact` then reads it and says what is wrong."""
-    columns = _regular_columns(data, view, directory)
+    columns = _regular_columns(data, directory)
     if columns is None:
         return None
     count = directory.entries
@@ -561,7 +561,7 @@ def _summarise_regular(
     ):
         return None
     # The names, each followed by a NUL (none may hold one here), are searched at once.
-    joined = columns.names
+    joined = bytes(columns.names)
     if joined.count(b"\0") != count:
         return None
     folders = joined.count(b"/\0")
@@ -602,7 +602,7 @@ def _summarise_regular(
         return None
     first = joined[: joined.find(b"\0")]
     top = first[: first.find(b"/") + 1] or first
-    if joined.startswith(top) and joined.count(b"\0" + top) == count - 1:
+    if top[-1:] == b"/" and joined.count(b"\0" + top) == count - 1:
         top_level = {top: _decode(top, columns.flags[0])}  # one folder holds everything
     else:
         top_level = _top_level(joined[:-1].split(b"\0"), columns.flags)
@@ -637,77 +637,86 @@ def _top_level(names: Sequence[bytes], flags: Sequence[int]) -> dict[bytes, str]
     return top_level
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass
 class _Columns:
     """One field of every entry of a directory, per field, in directory order."""
 
-    signatures: Sequence[int]
-    flags: Sequence[int]
-    csizes: Sequence[int]
-    usizes: Sequence[int]
-    disks: Sequence[int]
-    offsets: Sequence[int]
-    names: bytes
+    signatures: array[int]
+    flags: array[int]
+    csizes: array[int]
+    usizes: array[int]
+    disks: array[int]
+    offsets: array[int]
+    names: bytearray
     """Every name followed by a NUL."""
 
+    def fields(self) -> tuple[array[int], ...]:
+        """The numeric columns, in the order of _FIELDS."""
+        return (self.signatures, self.flags, self.csizes, self.usizes, self.disks, self.offsets)
 
-def _regular_columns(data: bytes, view: memoryview, directory: Directory) -> _Columns | None:
+
+# Where each column's field is in an entry's record, and its width in bytes.
+_FIELDS = ((0, 4), (8, 2), (20, 4), (24, 4), (34, 2), (42, 4))
+_MAX_RUNS = 64  # runs of records of one size beyond an eighth of the entries
+
+
+def _regular_columns(data: bytes, directory: Directory) -> _Columns | None:
     """Every entry's fields; None unless the directory is exactly the claimed number of whole
-    records. Records of one size (names of one length and the same extra fields: most
-    archives) are read a field at a time, with strided slices."""
+    records, in few runs of records of one size (names of one length and the same extra
+    fields: most archives are one run, or a folder entry and then one run). Each run is read
+    a field at a time, with strided slices."""
     size, claimed = directory.size, directory.entries
-    if claimed == 0 or size < _ENTRY.size:
+    if claimed == 0:
         return None
-    name_len, extra_len, comment_len = _LENGTHS.unpack_from(view, _LENGTHS_AT)
-    record = _ENTRY.size + name_len + extra_len + comment_len
-    if record * claimed == size:
-
-        def field(at: int, width: int) -> array[int]:
-            packed = bytearray(width * claimed)
-            for byte in range(width):
-                packed[byte::width] = data[at + byte :: record]
-            column = array(_ARRAY_CODES[width], packed)
-            if sys.byteorder == "big":
-                column.byteswap()
-            return column
-
-        lengths = (field(28, 2), field(30, 2), field(32, 2))
-        if all(
-            column.count(expected) == claimed
-            for column, expected in zip(lengths, (name_len, extra_len, comment_len), strict=True)
-        ):
-            packed = bytearray((name_len + 1) * claimed)  # the NULs in place
-            for byte in range(name_len):
-                packed[byte :: name_len + 1] = data[_ENTRY.size + byte :: record]
-            return _Columns(
-                signatures=field(0, 4),
-                flags=field(8, 2),
-                csizes=field(20, 4),
-                usizes=field(24, 4),
-                disks=field(34, 2),
-                offsets=field(42, 4),
-                names=bytes(packed),
-            )
-    starts: list[int] = []
-    pos = 0
-    lengths_at, entry_size, unpack_lengths = _LENGTHS_AT, _ENTRY.size, _LENGTHS.unpack_from
+    signatures, flags, csizes, usizes, disks, offsets = (
+        array(_ARRAY_CODES[width]) for _, width in _FIELDS
+    )
+    columns = _Columns(signatures, flags, csizes, usizes, disks, offsets, bytearray())
+    pos = entries = runs = 0
     while pos < size:
-        if len(starts) == claimed or pos + entry_size > size:
+        runs += 1
+        if runs > _MAX_RUNS + claimed // 8 or pos + _ENTRY.size > size:
             return None
-        starts.append(pos)
-        name_len, extra_len, comment_len = unpack_lengths(view, pos + lengths_at)
-        pos += entry_size + name_len + extra_len + comment_len
-    if pos != size or len(starts) != claimed:
+        name_len, extra_len, comment_len = _LENGTHS.unpack_from(data, pos + _LENGTHS_AT)
+        record = _ENTRY.size + name_len + extra_len + comment_len
+        run = _run_length(data, pos, record, (size - pos) // record)
+        if run == 0 or entries + run > claimed:
+            return None
+        stop = pos + run * record
+        for (at, width), column in zip(_FIELDS, columns.fields(), strict=True):
+            packed = bytearray(width * run)
+            for byte in range(width):
+                packed[byte::width] = data[pos + at + byte : stop : record]
+            column.frombytes(packed)
+        names = bytearray((name_len + 1) * run)  # each name followed by a NUL
+        for byte in range(name_len):
+            names[byte :: name_len + 1] = data[pos + _ENTRY.size + byte : stop : record]
+        columns.names += names
+        pos, entries = stop, entries + run
+    if entries != claimed:
         return None
-    unpack = _ENTRY.unpack_from
-    signatures, flags, csizes, usizes, name_lens, _, _, disks, offsets = zip(
-        *[unpack(view, start) for start in starts], strict=True
-    )
-    names = b"".join(
-        data[start + entry_size : start + entry_size + length] + b"\0"
-        for start, length in zip(starts, name_lens, strict=True)
-    )
-    return _Columns(signatures, flags, csizes, usizes, disks, offsets, names)
+    if sys.byteorder == "big":
+        for column in columns.fields():
+            column.byteswap()
+    return columns
+
+
+def _run_length(data: bytes, pos: int, record: int, fit: int) -> int:
+    """How many records from `pos` on have the lengths of the first (so `record` bytes each),
+    among the `fit` that would fit. Looks ahead in growing windows: linear in the answer."""
+    lengths = range(pos + _LENGTHS_AT, pos + _LENGTHS_AT + _LENGTHS.size)
+    run, window = 0, 32
+    while run < fit:
+        ahead = min(fit, run + window)
+        same = ahead - run
+        for at in lengths:
+            column = data[at + run * record : at + ahead * record : record]
+            same = min(same, len(column) - len(column.lstrip(data[at : at + 1])))
+        run += same
+        if run < ahead:
+            break
+        window *= 4
+    return run
 
 
 _ARRAY_CODES = {2: "H", 4: "I"}  # unsigned 16 and 32 bits (checked below)
