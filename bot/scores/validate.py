@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.quote import q
 from bot.resources import load_schema, schemas_dir
+from bot.scores import quick
 from bot.scores.load import ScoresError, ScoresProblem, parse_json
 
 if TYPE_CHECKING:
@@ -94,6 +95,9 @@ def check_scores(doc: object, schema_name: str) -> list[ScoresProblem]:
     recognised = _recognise(doc, schema_name, _expects_lists(validator.schema))
     if recognised is not None:
         return [recognised]
+    quick = _quick(schema_name)
+    if quick is not None and quick(doc):
+        return []
     errors = list(islice(validator.iter_errors(doc), _MAX_ERRORS + 1))
     problems = _explain(errors[:_MAX_ERRORS])
     at_least = len(errors) > _MAX_ERRORS
@@ -164,8 +168,16 @@ def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
     format_checker = jsonschema.FormatChecker(formats=())
     format_checker.checks("finite")(_is_finite)
     validator = jsonschema.Draft202012Validator(_inline_refs(schema), format_checker=format_checker)
+    _quick(schema_name)
     _PREPARED.add(schema_name)
     return validator
+
+
+@cache
+def _quick(schema_name: str) -> quick.Check | None:
+    """The quick check of a schema `_validator` accepted (bot/scores/quick.py)."""
+    schema = _inline_refs(load_schema(f"scores/{schema_name}.json"))
+    return quick.compile_schema(schema, {"finite": _is_finite})
 
 
 def _inline_refs(schema: Any) -> Any:
