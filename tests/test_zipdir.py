@@ -53,9 +53,13 @@ def readers_agree(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     taken: list[bool] = []
 
     def both(
-        data: bytes, view: memoryview, directory: Directory, limits: Limits
+        data: bytes,
+        view: memoryview,
+        directory: Directory,
+        limits: Limits,
+        deadline: float | None = None,
     ) -> ZipSummary | None:
-        fast = regular(data, view, directory, limits)
+        fast = regular(data, view, directory, limits, deadline)
         try:
             exact = zipdir._summarise_exact(data, view, directory, limits, None)
         except ZipProblem as problem:

@@ -27,6 +27,7 @@ from bot.net.guard import (
     url_problem,
 )
 from bot.net.held import HeldBytes, HeldBytesFull
+from bot.net.schedule import run_per_host
 from bot.net.sniff import classify_html, looks_like_html
 from bot.net.transport import ConnectionLog, GuardedTransport
 from bot.net.types import FetchResult, OnResult, Request, Verdict
@@ -188,8 +189,13 @@ class GuardedFetcher:
             workers = worker_count() if archives >= self.settings.pool_archives else 0
             self._parser = ParsePool(workers)
             try:
-                results = await asyncio.gather(
-                    *(self._one(client, r, len(unique), on_result) for r in unique)
+                # Tasks in a retry's wait hold no slot: twice the limits may be under way.
+                results = await run_per_host(
+                    unique,
+                    lambda request: _host_key(request.url),
+                    lambda request: self._one(client, request, len(unique), on_result),
+                    per_host=2 * self.settings.per_host,
+                    total=2 * self.settings.total,
                 )
             finally:
                 await self._parser.close()
@@ -588,15 +594,21 @@ class GuardedFetcher:
     async def _slot(self, call: _Call, url: str) -> AsyncIterator[None]:
         """A connection slot (per host and overall); the link's clock stops while it waits,
         and nothing is sent once the review's budget has run out."""
-        parts = urlsplit(url)
-        key = f"{parts.scheme}://{parts.netloc}".lower()
+        key = _host_key(url)
         host = self._hosts.setdefault(key, asyncio.Semaphore(self.settings.per_host))
         call.clock.pause()
-        async with self._total, host:
+        # The host's slot first: a request waiting for its busy host holds no slot of the total.
+        async with host, self._total:
             if asyncio.get_running_loop().time() >= self._budget_end:
                 raise _Stop(_budget_cut(call.request.url, "before it was sent"))
             call.clock.start()
             yield
+
+
+def _host_key(url: str) -> str:
+    """What the per-host limit counts: scheme, host and port."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def _budget_cut(url: str, when: str) -> FetchResult:

@@ -379,9 +379,8 @@ def summarise(
         raise ZipProblem(
             f"could not read the central directory: got {view.nbytes:,} bytes instead of {size:,}"
         )
-    if deadline is not None and time.monotonic() > deadline:
-        raise ZipProblem("the central directory was not read within the link's deadline")
-    regular = _summarise_regular(data, view, directory, limits)
+    _in_time(deadline)
+    regular = _summarise_regular(data, view, directory, limits, deadline)
     if regular is not None:
         return regular
     return _summarise_exact(data, view, directory, limits, deadline)
@@ -541,13 +540,17 @@ def _summarise_exact(
 
 
 def _summarise_regular(
-    data: bytes, view: memoryview, directory: Directory, limits: Limits
+    data: bytes,
+    view: memoryview,
+    directory: Directory,
+    limits: Limits,
+    deadline: float | None = None,
 ) -> ZipSummary | None:
     """The summary of an ordinary archive, read field by field over all entries at once (about
     five times faster than entry by entry); None when anything is unusual (ZIP64 fields,
     another disk, a bad record, a bomb, entries out of order or overlapping, more than 32 kinds
     of extensions): `_summarise_exact` then reads it and says what is wrong."""
-    columns = _regular_columns(data, directory)
+    columns = _regular_columns(data, directory, deadline)
     if columns is None:
         return None
     count = directory.entries
@@ -592,6 +595,7 @@ def _summarise_regular(
         return None
     # A file's extension: the last dot of its base name (not the first character) and up to
     # ten bytes after it; a folder's name ends with "/", so it has none.
+    _in_time(deadline)
     found: Counter[bytes] = Counter()
     for extension, seen in Counter(_EXTENSION.findall(joined)).items():
         found[extension.lower()] += seen
@@ -622,6 +626,12 @@ def _summarise_regular(
 
 # A literal first: the search skips from dot to dot.
 _EXTENSION = re.compile(rb"\.(?<=[^/\0]\.)[^./\0]{0,10}(?=\0)")  # 10: _MAX_EXTENSION_BYTES
+
+
+def _in_time(deadline: float | None) -> None:
+    """Raise past `deadline` (time.monotonic()): the caller has stopped waiting."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise ZipProblem("the central directory was not read within the link's deadline")
 
 
 def _top_level(names: Sequence[bytes], flags: Sequence[int]) -> dict[bytes, str]:
@@ -660,7 +670,9 @@ _FIELDS = ((0, 4), (8, 2), (20, 4), (24, 4), (34, 2), (42, 4))
 _MAX_RUNS = 64  # runs of records of one size beyond an eighth of the entries
 
 
-def _regular_columns(data: bytes, directory: Directory) -> _Columns | None:
+def _regular_columns(
+    data: bytes, directory: Directory, deadline: float | None = None
+) -> _Columns | None:
     """Every entry's fields; None unless the directory is exactly the claimed number of whole
     records, in few runs of records of one size (names of one length and the same extra
     fields: most archives are one run, or a folder entry and then one run). Each run is read
@@ -688,6 +700,7 @@ def _regular_columns(data: bytes, directory: Directory) -> _Columns | None:
             for byte in range(width):
                 packed[byte::width] = data[pos + at + byte : stop : record]
             column.frombytes(packed)
+            _in_time(deadline)
         names = bytearray((name_len + 1) * run)  # each name followed by a NUL
         for byte in range(name_len):
             names[byte :: name_len + 1] = data[pos + _ENTRY.size + byte : stop : record]

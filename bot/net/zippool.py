@@ -1,8 +1,9 @@
 """Parses zip central directories in worker processes, off the event loop's interpreter lock.
 
 A directory of 10,000 entries costs about 12 ms of Python (40 ms when it is unusual and read
-entry by entry); an audit reads dozens to thousands of them while it fetches the other links. In a thread the parse still holds the lock the event loop needs;
-in another process it runs on another core. Workers are plain `python -c` processes that import
+entry by entry); an audit reads dozens to thousands of them while it fetches the other links.
+In a thread the parse still holds the lock the event loop needs; in another process it runs on
+another core. Workers are plain `python -c` processes that import
 only `bot.net.zipdir` (see zipworker.py), never the caller's `__main__`. When a worker cannot
 start or dies, the directory is parsed in a thread instead: the result is the same.
 """
