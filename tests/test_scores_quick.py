@@ -134,3 +134,14 @@ def test_an_invalid_file_is_still_explained_by_jsonschema() -> None:
     doc["AP"][1]["OVERALL"] = 120.0
     problems = validate.check_scores(doc, "det")
     assert [(p.kind, p.json_path) for p in problems] == [("schema", "$.AP[1].OVERALL")]
+
+
+def test_an_outcome_lets_its_document_go_and_reads_it_again() -> None:
+    body = dumps_scores(make_scores("det", {"AP": 31.5}, 2)).encode("utf-8")
+    outcome = validate.read_scores(body, "det")
+    slim = outcome.without_document()
+    assert (slim.document, slim.error, slim.problems, slim.dropped) == (None, None, [], True)
+    assert dumps_scores(slim.document_of(body)) == dumps_scores(outcome.document)
+    assert outcome.document_of(b"not read") is outcome.document
+    broken = validate.read_scores(b"{", "det")
+    assert broken.without_document() is broken  # nothing to let go: the error stays

@@ -156,7 +156,7 @@ class _RowCheck:
             file_name = f"[{spec.label}] file of '{column.name}'"
         # Read as the file arrived (the engine, while the other links were fetched), or now.
         outcome = self.ctx.scores.get((url, schema)) or read_scores(body, schema)
-        document = outcome.document
+        document = outcome.document_of(body)
         if outcome.error is not None:
             message = f"The {file_name} is not usable: {outcome.error.message}"
             return None, [self.finding("error", message, outcome.error.hint)]

@@ -70,7 +70,8 @@ class ScoresOnArrival:
             return
         with self._budget.charging():
             try:
-                self._read[key] = read_scores(body, key[1])
+                # What the rule needs is the verdict; it parses the body again for the numbers.
+                self._read[key] = read_scores(body, key[1]).without_document()
             except Exception:  # the rule reads it again and says what is wrong
                 return
 

@@ -66,11 +66,24 @@ def _is_finite(instance: object) -> bool:
 @dataclass(frozen=True)
 class ScoresOutcome:
     """A scores file read: the parsed document (None when it is not JSON: `error` says why) and
-    what does not match its schema (empty when it does, or when no schema was asked for)."""
+    what does not match its schema (empty when it does, or when no schema was asked for).
+    `dropped`: the document was let go to save memory; `document_of` parses the body again."""
 
     document: object | None
     error: ScoresProblem | None = None
     problems: list[ScoresProblem] = field(default_factory=list)
+    dropped: bool = False
+
+    def without_document(self) -> ScoresOutcome:
+        """The outcome, holding no document: a parsed det file takes ~20 KB, its body ~3 KB,
+        and an audit keeps thousands of them until the rules run."""
+        if self.document is None:
+            return self
+        return ScoresOutcome(None, self.error, self.problems, dropped=True)
+
+    def document_of(self, body: bytes) -> object | None:
+        """The parsed document, from `body` (the file this outcome read) when it was dropped."""
+        return parse_json(body) if self.dropped else self.document
 
 
 def read_scores(body: bytes, schema_name: str | None) -> ScoresOutcome:
