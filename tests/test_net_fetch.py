@@ -482,3 +482,25 @@ def test_remap_rewrites_the_first_matching_url() -> None:
 def test_bad_remaps_are_usage_errors(text: str) -> None:
     with pytest.raises(UsageError, match="--remap"):
         parse_remap(text)
+
+
+def test_a_busy_host_does_not_hold_back_another(
+    server: ScriptedServer, outside: ScriptedServer
+) -> None:
+    """One slot per host, two in all: six slow links of one host, listed first, and one link of
+    another host. The other host's link is answered at once, not after the first slow one."""
+    slow = [
+        Request("body", server.on(f"/slow{i}", Reply(200, b"x", delay=0.4)), 100, False)
+        for i in range(6)
+    ]
+    quick = Request("body", outside.on("/quick", Reply(200, b"y")), 100, False)
+    heard: dict[str, float] = {}
+    start = time.monotonic()
+
+    def on_result(request: Request, result: FetchResult) -> None:
+        heard[request.url] = time.monotonic() - start
+
+    fetcher = make(per_host=1, total=2)
+    results = asyncio.run(fetcher.fetch([*slow, quick], on_result))
+    assert all(result.verdict == "ok" for result in results.values())
+    assert heard[quick.url] < 0.3, heard

@@ -239,10 +239,14 @@ def test_a_parse_stops_at_its_deadline() -> None:
     full = zipdir.summarise(listing, directory, zipdir.Limits())
     whole = time.monotonic() - start
     assert full.entries == 65_000
-    start = time.monotonic()
-    with pytest.raises(zipdir.ZipProblem, match="not read within the link's deadline"):
-        zipdir.summarise(listing, directory, zipdir.Limits(), deadline=start + whole / 10)
-    assert time.monotonic() - start < whole / 2
+    # The best of three: a loaded machine (the suite runs on every core) only adds to a time.
+    stopped = []
+    for _ in range(3):
+        start = time.monotonic()
+        with pytest.raises(zipdir.ZipProblem, match="not read within the link's deadline"):
+            zipdir.summarise(listing, directory, zipdir.Limits(), deadline=start + whole / 10)
+        stopped.append(time.monotonic() - start)
+    assert min(stopped) < whole / 2, (stopped, whole)
 
 
 @pytest.mark.parametrize("workers", [0, 2])
