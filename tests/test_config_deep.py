@@ -168,6 +168,24 @@ def test_git_files_reads_a_batch(git_zoo: GitZoo) -> None:
     assert files.read(["new\nline.py"], 100) == {}
 
 
+def test_git_files_reads_only_plain_paths_literally(git_zoo: GitZoo) -> None:
+    git_zoo.write("a.py", "a = 1\n")
+    git_zoo.write("deep/er/c.py", "c = 3\n")
+    git_zoo.write("star/*.py", "s = 4\n")
+    for number in range(300):  # many files of one folder: one listing, not one lookup each
+        git_zoo.write(f"many/m{number}.py", f"m = {number}\n")
+    sha = git_zoo.commit()
+    files = GitFiles(GitRepo.open(git_zoo.root), sha)
+    hostile = ["../a.py", "/a.py", "deep/../a.py", "./a.py", "deep//er/c.py", "..", "", "*.py"]
+    assert files.read(hostile, 100) == {}
+    assert files.read([":(glob)**/c.py", "star/*.py", "deep/er/c.py"], 100) == {
+        "star/*.py": b"s = 4\n",
+        "deep/er/c.py": b"c = 3\n",
+    }
+    many = files.read([f"many/m{number}.py" for number in range(300)], 100)
+    assert len(many) == 300 and many["many/m299.py"] == b"m = 299\n"
+
+
 def test_worktree_files_reads_regular_files_inside_the_repository(
     git_zoo: GitZoo, tmp_path: Path
 ) -> None:
