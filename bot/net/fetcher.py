@@ -27,6 +27,7 @@ from bot.net.guard import (
     url_problem,
 )
 from bot.net.held import HeldBytes, HeldBytesFull
+from bot.net.schedule import run_per_host
 from bot.net.sniff import classify_html, looks_like_html
 from bot.net.transport import ConnectionLog, GuardedTransport
 from bot.net.types import FetchResult, OnResult, Request, Verdict
@@ -38,7 +39,6 @@ _REDIRECTS = (301, 302, 303, 307, 308)
 _CHUNK = 1024 * 1024
 # Left-over bodies up to this size are read so that their connection can be reused.
 _DRAIN_BYTES = 64 * 1024
-_CREATED_PER_TURN = 32  # requests' tasks created between two turns of the event loop
 NO_NETWORK = (
     "no host could be resolved: this machine seems to have no network; nothing linked was checked"
 )
@@ -189,33 +189,22 @@ class GuardedFetcher:
             workers = worker_count() if archives >= self.settings.pool_archives else 0
             self._parser = ParsePool(workers)
             try:
-                results = await self._all(client, unique, on_result)
+                # A bounded number of tasks at a time (each holds a coroutine, a clock and
+                # a deadline: 12,800 of them took 75 MB and two seconds to start). Tasks in a
+                # retry's wait or a zip parser's queue hold no connection slot, hence four times
+                # the limits.
+                results = await run_per_host(
+                    unique,
+                    lambda request: _host_key(request.url),
+                    lambda request: self._one(client, request, len(unique), on_result),
+                    per_host=4 * self.settings.per_host,
+                    total=4 * self.settings.total,
+                )
             finally:
                 await self._parser.close()
         if not transport.reachability.online:
             results = [_offline(result) for result in results]
         return dict(zip(unique, results, strict=True))
-
-    async def _all(
-        self, client: httpx.AsyncClient, unique: list[Request], on_result: OnResult | None
-    ) -> list[FetchResult]:
-        """Every request, each in its task. The tasks are created a few at a time, the loop
-        turning in between, so that the first requests leave while the rest are created (each
-        runs up to its host's slot when created: 12,800 took two seconds)."""
-        tasks: list[asyncio.Future[FetchResult]] = []
-        try:
-            for index, request in enumerate(unique):
-                tasks.append(
-                    asyncio.ensure_future(self._one(client, request, len(unique), on_result))
-                )
-                if index % _CREATED_PER_TURN == _CREATED_PER_TURN - 1:
-                    await asyncio.sleep(0)
-            return list(await asyncio.gather(*tasks))
-        except BaseException:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise
 
     def _held_by(self, request: Request) -> int:
         """The most bytes one request holds at once."""
