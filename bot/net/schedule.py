@@ -1,8 +1,8 @@
 """Runs one coroutine per request, starting only a few per host at a time, in the given order.
 
 Started all at once, 12,800 requests were 12,800 tasks that each ran up to their host's
-semaphore before the first request could leave (two seconds of an audit spent queueing) and
-held 75 MB of coroutines, clocks and deadlines. Here at most `per_host` tasks of one host and
+semaphore before the first request could leave (two seconds of an audit spent queueing) and held
+about 70 MB of coroutines, clocks and deadlines. Here at most `per_host` tasks of one host and
 `total` in all exist at a time; when one ends, the next of a host with room starts, the hosts
 taken in the order they first appear.
 """
