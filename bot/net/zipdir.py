@@ -10,7 +10,7 @@ import sys
 import time
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import repeat
 
 # How a caller uses this module with HTTP Range requests (all ranges are end-exclusive here;
@@ -525,15 +525,20 @@ def _summarise_exact(
             f"the archive unpacks to {_bytes(uncompressed)} from {_bytes(compressed)} "
             f"(ratio {ratio}, the limit is {limits.max_ratio:,.0f}:1): a zip bomb"
         )
+    return _summary(
+        ZipSummary(number, compressed, uncompressed, largest, zip64, folders, encrypted),
+        top_level,
+        extensions,
+    )
+
+
+def _summary(
+    totals: ZipSummary, top_level: Mapping[bytes, str], extensions: Mapping[bytes, int]
+) -> ZipSummary:
+    """`totals` with the names: the top-level ones decoded, the extensions most common first."""
     ranked = sorted(extensions.items(), key=lambda item: (-item[1], item[0]))
-    return ZipSummary(
-        entries=number,
-        compressed=compressed,
-        uncompressed=uncompressed,
-        largest=largest,
-        zip64=zip64,
-        folders=folders,
-        encrypted=encrypted,
+    return dataclasses.replace(
+        totals,
         top_level=tuple(top_level.values()),
         extensions=tuple((ext.decode("utf-8", "replace"), count) for ext, count in ranked),
     )
@@ -610,17 +615,11 @@ def _summarise_regular(
         top_level = {top: _decode(top, columns.flags[0])}  # one folder holds everything
     else:
         top_level = _top_level(joined[:-1].split(b"\0"), columns.flags)
-    ranked = sorted(found.items(), key=lambda item: (-item[1], item[0]))
-    return ZipSummary(
-        entries=count,
-        compressed=compressed,
-        uncompressed=uncompressed,
-        largest=largest,
-        zip64=directory.zip64,
-        folders=folders,
-        encrypted=sum(flag & _ENCRYPTED_FLAG for flag in columns.flags),
-        top_level=tuple(top_level.values()),
-        extensions=tuple((ext.decode("utf-8", "replace"), count) for ext, count in ranked),
+    encrypted = sum(flag & _ENCRYPTED_FLAG for flag in columns.flags)
+    return _summary(
+        ZipSummary(count, compressed, uncompressed, largest, directory.zip64, folders, encrypted),
+        top_level,
+        found,
     )
 
 
