@@ -190,7 +190,7 @@ class GuardedFetcher:
             self._parser = ParsePool(workers)
             try:
                 # A bounded number of tasks at a time (each holds a coroutine, a clock and
-                # a deadline: 12,800 of them took 75 MB and two seconds to start). Tasks in a
+                # a deadline: 12,800 of them took about 70 MB and two seconds to start). Tasks in a
                 # retry's wait or a zip parser's queue hold no connection slot, hence four times
                 # the limits.
                 results = await run_per_host(
