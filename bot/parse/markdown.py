@@ -19,6 +19,7 @@ from mistune.inline_parser import InlineParser
 from bot.budget import CpuBudget
 from bot.config import Limits
 from bot.model import Cell, Link, OverCap, TextLine
+from bot.parse import linkhref
 from bot.textnorm import normalize_newlines
 
 Token = dict[str, Any]
@@ -55,6 +56,7 @@ _OPEN_TAG_END = re.compile(r"(?<!\s)" + _HTML_ATTRIBUTES + r"[ \t]*>[ \t]*(?:\n|
 if hasattr(mistune.inline_parser, "_INLINE_HTML_TAG"):  # mistune 3.4
     mistune.inline_parser._INLINE_HTML_TAG = _INLINE_HTML_TAG
 mistune.block_parser._OPEN_TAG_END = _OPEN_TAG_END
+linkhref.install()
 
 
 class _PositionedState(BlockState):
