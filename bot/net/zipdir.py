@@ -568,6 +568,7 @@ def _summarise_regular(
         or any(columns.disks)
     ):
         return None
+    _in_time(deadline)
     # The names, each followed by a NUL (none may hold one here), are searched at once.
     joined = bytes(columns.names)
     if joined.count(b"\0") != count:
@@ -586,6 +587,7 @@ def _summarise_regular(
         for usize, csize in zip(usizes, csizes, strict=True)
     ):
         return None
+    _in_time(deadline)
     compressed, uncompressed = sum(csizes), sum(usizes)
     if uncompressed > limits.max_uncompressed:
         return None
@@ -593,6 +595,7 @@ def _summarise_regular(
         return None
     # Each entry (its local header and data) ends before the next one starts and before the
     # directory: in file order and apart (anything else is for the exact reader to explain).
+    _in_time(deadline)
     ends = list(map(operator.add, offsets, csizes))
     if max(ends) + _LOCAL_HEADER > directory.offset or not all(
         map(operator.le, ends, map(operator.sub, offsets[1:], repeat(_LOCAL_HEADER)))
@@ -609,13 +612,14 @@ def _summarise_regular(
         found[b""] = files - found.total()
     if len(found) > _MAX_EXTENSIONS:  # which kinds came first decides what "*" holds
         return None
+    _in_time(deadline)
     first = joined[: joined.find(b"\0")]
     top = first[: first.find(b"/") + 1] or first
     if top[-1:] == b"/" and joined.count(b"\0" + top) == count - 1:
         top_level = {top: _decode(top, columns.flags[0])}  # one folder holds everything
     else:
         top_level = _top_level(joined[:-1].split(b"\0"), columns.flags)
-    encrypted = sum(flag & _ENCRYPTED_FLAG for flag in columns.flags)
+    encrypted = sum(map(_ENCRYPTED_FLAG.__and__, columns.flags))
     return _summary(
         ZipSummary(count, compressed, uncompressed, largest, directory.zip64, folders, encrypted),
         top_level,
