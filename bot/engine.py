@@ -360,7 +360,7 @@ def _prepare(
     scopes: Sequence[EntryScope] = (),
 ) -> _Zoo:
     """What the rules need besides the fetched files: every README, their links, the
-    checklist, and the validators of the scores files under review (charged to `budget`,
+    checklist, and the quick checks of the scores files under review (charged to `budget`,
     in whichever thread it runs)."""
     with budget.charging():
         return _prepare_zoo(readmes, config, body, budget, scopes)
@@ -373,7 +373,7 @@ def _prepare_zoo(
     budget: CpuBudget,
     scopes: Sequence[EntryScope],
 ) -> _Zoo:
-    # The validators first: the scores files that arrive meanwhile wait for them.
+    # The scores' quick checks first: the files that arrive meanwhile wait for them.
     scores_validate.prepare(
         {
             name

@@ -412,19 +412,21 @@ def test_scores_files_are_read_as_they_arrive_and_the_review_is_the_same(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Each scores file is parsed and checked against its schema while the other links are
-    still fetched (here: before the fetch ends), once; the rule uses that and says the same
-    as when it reads the files itself."""
+    still fetched (here: before the fetch ends), once; a file only jsonschema can explain is
+    left until the fetch ends (importing jsonschema would stop the loop); the rule uses that and
+    says the same as when it reads the files itself."""
     from bot.rules import scores as scores_rule
     from bot.scores import arrival
 
     _head, submission = remap_pr()
     val = scores_url("det", "sparse_a", "val")
     test = scores_url("det", "sparse_a", "test")
+    valid = dumps_scores(make_scores("det", {"AP": 30.0})).encode()
     bodies = {
-        val: FetchResult(val, "ok", 200, dumps_scores(make_scores("det", {"AP": 30.0})).encode()),
+        val: FetchResult(val, "ok", 200, valid),
         test: FetchResult(test, "ok", 200, b'{"AP": "high"}'),
     }
-    read: dict[str, list[bytes]] = {"early": [], "rule": []}
+    read: dict[str, list[bytes]] = {"early": [], "late": [], "rule": []}
 
     def counted(where: str, real: Any) -> Any:
         def reading(body: bytes, schema: str | None) -> Any:
@@ -433,7 +435,10 @@ def test_scores_files_are_read_as_they_arrive_and_the_review_is_the_same(
 
         return reading
 
-    monkeypatch.setattr(arrival, "read_scores", counted("early", arrival.read_scores))
+    monkeypatch.setattr(
+        arrival, "read_scores_quickly", counted("early", arrival.read_scores_quickly)
+    )
+    monkeypatch.setattr(arrival, "read_scores", counted("late", arrival.read_scores))
     monkeypatch.setattr(scores_rule, "read_scores", counted("rule", scores_rule.read_scores))
 
     class Announcing(StubFetcher):
@@ -449,17 +454,20 @@ def test_scores_files_are_read_as_they_arrive_and_the_review_is_the_same(
                 if len(read["early"]) == 2:
                     break
             self.read_before_the_end = len(read["early"])
+            self.late_before_the_end = len(read["late"])
             return answers
 
     early = Announcing(bodies)
     with_arrival = run_review(submission, early, offline=False)
-    assert early.read_before_the_end == 2
+    assert early.read_before_the_end == 2 and early.late_before_the_end == 0
     assert sorted(read["early"]) == sorted(r.body or b"" for r in bodies.values())
+    assert read["late"] == [b'{"AP": "high"}']
     assert read["rule"] == []
 
     read["early"].clear()
+    read["late"].clear()
     itself = run_review(submission, StubFetcher(bodies), offline=False)
-    assert read["early"] == [] and len(read["rule"]) == 2
+    assert read["early"] == read["late"] == [] and len(read["rule"]) == 2
     assert with_arrival.findings == itself.findings
     messages = [plain(f.message) for f in itself.findings if f.rule == "scores"]
     assert any("shows `31.04` but the scores-val file says 30.00" in m for m in messages)

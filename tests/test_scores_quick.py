@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import math
+import subprocess
+import sys
 from typing import Any
 
 import jsonschema
@@ -145,3 +147,36 @@ def test_an_outcome_lets_its_document_go_and_reads_it_again() -> None:
     assert outcome.document_of(b"not read") is outcome.document
     broken = validate.read_scores(b"{", "det")
     assert broken.without_document() is broken  # nothing to let go: the error stays
+
+
+def test_reading_quickly_says_what_it_can_and_leaves_the_rest_to_jsonschema() -> None:
+    valid = dumps_scores(make_scores("det", {"AP": 31.5}, 2)).encode("utf-8")
+    read = validate.read_scores_quickly(valid, "det")
+    assert read is not None and read.problems == [] and read.error is None
+    not_json = validate.read_scores_quickly(b"{", "det")
+    assert not_json is not None and not_json.error is not None
+    flat = validate.read_scores_quickly(b'{"AP_50": 0.61, "AR_max_1": 0.4}', "det")
+    assert flat is not None and [p.kind for p in flat.problems] == ["obsolete_format"]
+    assert validate.read_scores_quickly(b'{"AP": "high"}', "det") is None
+    assert validate.read_scores(b'{"AP": "high"}', "det").problems  # jsonschema explains it
+    unchecked = validate.read_scores_quickly(b'{"AP": "high"}', None)
+    assert unchecked is not None and unchecked.problems == []
+    with pytest.raises(ValueError, match="unknown scores schema"):
+        validate.read_scores_quickly(valid, "nope")
+
+
+def test_valid_files_are_checked_without_importing_jsonschema() -> None:
+    """Importing jsonschema and building a validator took about 0.2 s of a 3-row review."""
+    program = (
+        "import sys\n"
+        "from bot.example.scores import dumps_scores, make_scores\n"
+        "from bot.scores import validate\n"
+        "validate.prepare(['det', 'nope'])\n"
+        "assert validate.prepared('det') and not validate.prepared('nope')\n"
+        "body = dumps_scores(make_scores('det', {'AP': 31.5}, 2)).encode()\n"
+        "assert validate.read_scores(body, 'det').problems == []\n"
+        "assert 'jsonschema' not in sys.modules, 'imported for a valid file'\n"
+        "assert validate.read_scores(b'{\"AP\": \"high\"}', 'det').problems\n"
+        "assert 'jsonschema' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", program], check=True, timeout=60)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from bot.budget import CpuBudget
 from bot.net.types import FetchResult, Request
 from bot.plan import PlannedLink
-from bot.scores.validate import ScoresOutcome, prepared, read_scores
+from bot.scores.validate import ScoresOutcome, prepared, read_scores, read_scores_quickly
 
 ScoresKey = tuple[str, str | None]
 """A scores link as written, and the schema its file is checked against."""
@@ -31,6 +31,9 @@ class ScoresOnArrival:
                 self._wanted.setdefault(link.request, []).append((link.url, link.schema))
         self._read: dict[ScoresKey, ScoresOutcome] = {}
         self._waiting: dict[ScoresKey, bytes] = {}
+        # Files only jsonschema can explain: read after the fetch (importing it would stop
+        # the loop for a few hundred ms).
+        self._later: dict[ScoresKey, bytes] = {}
         self._scheduled = False
         self._closed = False
 
@@ -39,17 +42,17 @@ class ScoresOnArrival:
         if not keys or self._closed or not result.ok or result.body is None:
             return
         for key in keys:
-            if key not in self._read and key not in self._waiting:
+            if key not in self._read and key not in self._waiting and key not in self._later:
                 self._waiting[key] = result.body
         self._next()
 
     def wake(self) -> None:
-        """The validators are built: read the files that waited for them."""
+        """The quick checks are built: read the files that waited for them."""
         if not self._closed:
             self._next()
 
     def _next(self) -> None:
-        """Read one waiting file at the loop's next turn, when its validator is built (the
+        """Read one waiting file at the loop's next turn, when its quick check is built (the
         engine builds them in a thread meanwhile; building one here would stop the loop)."""
         if self._scheduled:
             return
@@ -70,17 +73,29 @@ class ScoresOnArrival:
             return
         with self._budget.charging():
             try:
-                # What the rule needs is the verdict; it parses the body again for the numbers.
-                self._read[key] = read_scores(body, key[1]).without_document()
+                outcome = read_scores_quickly(body, key[1])
             except Exception:  # the rule reads it again and says what is wrong
                 return
+        if outcome is None:
+            self._later[key] = body
+        else:
+            # What the rule needs is the verdict; it parses the body again for the numbers.
+            self._read[key] = outcome.without_document()
 
     async def outcomes(self) -> dict[ScoresKey, ScoresOutcome]:
         """What was read, the files still waiting read now."""
         for key in list(self._waiting):
             self._read_now(key)
+        for key, body in list(self._later.items()):
+            with self._budget.charging():
+                try:
+                    self._read[key] = read_scores(body, key[1]).without_document()
+                except Exception:  # the rule reads it again and says what is wrong
+                    continue
+        self._later.clear()
         return dict(self._read)
 
     def close(self) -> None:
         self._closed = True
         self._waiting.clear()
+        self._later.clear()

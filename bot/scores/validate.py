@@ -88,7 +88,7 @@ class ScoresOutcome:
 
 def read_scores(body: bytes, schema_name: str | None) -> ScoresOutcome:
     """Parse a scores file's bytes and check them against `schema_name` (when given): what
-    the scores rule reads of a file; the engine calls it as each file arrives."""
+    the scores rule reads of a file."""
     try:
         document = parse_json(body)
     except ScoresError as exc:
@@ -98,19 +98,30 @@ def read_scores(body: bytes, schema_name: str | None) -> ScoresOutcome:
     return ScoresOutcome(document, problems=check_scores(document, schema_name))
 
 
+def read_scores_quickly(body: bytes, schema_name: str | None) -> ScoresOutcome | None:
+    """`read_scores(body, schema_name)` when it needs no jsonschema (importing it and building
+    a validator take a few hundred ms): the file is not JSON, is a known wrong format or passes
+    the quick check. None for a file only jsonschema can explain: read it with `read_scores`."""
+    try:
+        document = parse_json(body)
+    except ScoresError as exc:
+        return ScoresOutcome(None, exc.problem)
+    if schema_name is None:
+        return ScoresOutcome(document)
+    problems = _quick_problems(document, schema_name)
+    return None if problems is None else ScoresOutcome(document, problems=problems)
+
+
 def check_scores(doc: object, schema_name: str) -> list[ScoresProblem]:
     """Check a parsed scores file (see parse_json) against `schemas/scores/<schema_name>.json`.
 
     Returns the problems sorted by JSON path, at most MAX_PROBLEMS of them; an empty list
     means the file is valid. Raises ValueError for an unknown schema name.
     """
+    known = _quick_problems(doc, schema_name)
+    if known is not None:
+        return known
     validator = _validator(schema_name)
-    recognised = _recognise(doc, schema_name, _expects_lists(validator.schema))
-    if recognised is not None:
-        return [recognised]
-    quick = _quick(schema_name)
-    if quick is not None and quick(doc):
-        return []
     errors = list(islice(validator.iter_errors(doc), _MAX_ERRORS + 1))
     problems = _explain(errors[:_MAX_ERRORS])
     at_least = len(errors) > _MAX_ERRORS
@@ -127,6 +138,18 @@ def check_scores(doc: object, schema_name: str) -> list[ScoresProblem]:
         )
     )
     return shown
+
+
+def _quick_problems(doc: object, schema_name: str) -> list[ScoresProblem] | None:
+    """The problems of `doc` when telling them needs no jsonschema: a known wrong format, or
+    none when the quick check passes it; None when only jsonschema can explain the file."""
+    recognised = _recognise(doc, schema_name, _expects_lists(_schema(schema_name)))
+    if recognised is not None:
+        return [recognised]
+    check = _quick(schema_name)
+    if check is not None and check(doc):
+        return []
+    return None
 
 
 def lookup(doc: object, key: Sequence[str | int]) -> float | int | None:
@@ -150,18 +173,19 @@ def lookup(doc: object, key: Sequence[str | int]) -> float | int | None:
 
 
 def prepare(schema_names: Iterable[str]) -> None:
-    """Build the validators ahead of use (the engine does it while the files are fetched);
+    """Build the quick checks ahead of use (the engine does it while the files are fetched);
     an unknown name is left for check_scores to raise."""
     for name in schema_names:
         try:
-            _validator(name)
+            _quick(name)
         except ValueError:
             continue
+        _PREPARED.add(name)
 
 
 def prepared(schema_name: str | None) -> bool:
-    """Whether checking a file against `schema_name` (None: no schema) is only the check: its
-    validator is built (building one imports jsonschema, a few hundred ms)."""
+    """Whether `read_scores_quickly` of a file against `schema_name` (None: no schema) is
+    only the check: its quick check is built."""
     return schema_name is None or schema_name in _PREPARED
 
 
@@ -169,28 +193,32 @@ _PREPARED: set[str] = set()
 
 
 @cache
-def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
-    # jsonschema is imported by the first validation, not at start-up: most commands need none.
-    import jsonschema  # noqa: PLC0415
-
+def _schema(schema_name: str) -> Any:
+    """The scores schema `schema_name`, its local references inlined; ValueError for a name
+    that is not a shipped schema."""
     if not _SCHEMA_NAME.match(schema_name):
         raise ValueError(f"invalid scores schema name {schema_name!r}")
     if not (schemas_dir() / "scores" / f"{schema_name}.json").is_file():
         raise ValueError(f"unknown scores schema {schema_name!r}; known: {', '.join(SCHEMA_NAMES)}")
-    schema = load_schema(f"scores/{schema_name}.json")
+    return _inline_refs(load_schema(f"scores/{schema_name}.json"))
+
+
+@cache
+def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
+    # jsonschema is imported by the first file the quick check cannot pass: most reviews need
+    # none.
+    import jsonschema  # noqa: PLC0415
+
     format_checker = jsonschema.FormatChecker(formats=())
     format_checker.checks("finite")(_is_finite)
-    validator = jsonschema.Draft202012Validator(_inline_refs(schema), format_checker=format_checker)
-    _quick(schema_name)
-    _PREPARED.add(schema_name)
-    return validator
+    return jsonschema.Draft202012Validator(_schema(schema_name), format_checker=format_checker)
 
 
 @cache
 def _quick(schema_name: str) -> quick.Check | None:
-    """The quick check of a schema `_validator` accepted (bot/scores/quick.py)."""
-    schema = _inline_refs(load_schema(f"scores/{schema_name}.json"))
-    return quick.compile_schema(schema, {"finite": _is_finite})
+    """The quick check of a schema (bot/scores/quick.py); None when it uses a keyword the
+    quick check does not know."""
+    return quick.compile_schema(_schema(schema_name), {"finite": _is_finite})
 
 
 def _inline_refs(schema: Any) -> Any:
