@@ -27,6 +27,7 @@ from bot.model import (
 from bot.net.remap import Remap
 from bot.net.types import Fetcher, FetchResult, Purpose, Request
 from bot.parse.checklist import parse_checklist
+from bot.parse.lazy import LazyReadmes
 from bot.parse.sections import parse_readme
 from bot.plan import PlannedLink, PlanOptions, plan_links
 from bot.rules import ENTRY_RULES, checklist, config_changes, removals, structure, text_files
@@ -35,7 +36,7 @@ from bot.rules.audience import for_maintainers
 from bot.rules.context import Context, EntryScope
 from bot.rules.fetched import CutLink, cut_findings
 from bot.rules.venue import config_file
-from bot.rules.zoo_links import Place, link_index
+from bot.rules.zoo_links import MAX_NEEDLES, Place, link_index, may_link, row_names
 from bot.scope import entries_in_scope
 from bot.scores import validate as scores_validate
 from bot.scores.arrival import ScoresKey, ScoresOnArrival
@@ -211,7 +212,7 @@ async def _review(
         with budget.paused():
             configs = await reading
     if zoo is None:
-        zoo = _prepare(readmes, config, body, budget)
+        zoo = _prepare(readmes, config, body, budget, scopes)
     # The rows whose configs the PR changes without touching them (offline too).
     changes: ConfigChanges | None = None
     candidates = {} if options.audit_all else config_candidates(submission, config)
@@ -288,7 +289,11 @@ async def _review(
         budget.check("comparing the READMEs with their base")
         findings += removals.check(ctx, base_readmes.parsed())
     # Other findings on a line cut at a cap are consequences of the cut: only the cap is said.
-    capped = {path: limits_rule.capped_lines(readme) for path, readme in zoo.readmes.items()}
+    capped = {
+        path: limits_rule.capped_lines(readme)
+        for path in {finding.path for finding in findings}
+        if (readme := zoo.readmes.get(path)) is not None
+    }
     findings = [
         finding
         for finding in findings
@@ -313,41 +318,12 @@ async def _review(
     )
 
 
-class LazyReadmes:
-    """Task READMEs parsed when first asked for, each once."""
-
-    def __init__(
-        self, texts: Mapping[str, str], config: Config, budget: CpuBudget | None = None
-    ) -> None:
-        self._texts = texts
-        self._config = config
-        self._budget = budget
-        self._parsed: dict[str, Readme] = {}
-
-    def get(self, path: str) -> Readme | None:
-        readme = self._parsed.get(path)
-        if readme is not None:
-            return readme
-        text = self._texts.get(path)
-        task = self._config.task_for_readme(path)
-        if text is None or task is None:
-            return None
-        readme = self._parsed[path] = parse_readme(
-            text, task.name, path, self._config.limits, self._budget
-        )
-        return readme
-
-    def parsed(self) -> dict[str, Readme]:
-        """All of them, parsed, in the order of their texts."""
-        return {path: readme for path in self._texts if (readme := self.get(path)) is not None}
-
-
 @dataclass(frozen=True)
 class _Zoo:
-    """Every task README at head, parsed, the index of their links (duplicates rule) and the
-    PR description's checklist."""
+    """Every task README at head (parsed when read), the index of the links of those that may
+    share a file with a reviewed row (duplicates rule) and the PR description's checklist."""
 
-    readmes: dict[str, Readme]
+    readmes: Mapping[str, Readme]
     links: Mapping[str, list[Place]]
     checklist: tuple[ChecklistItem, ...] | None
 
@@ -357,11 +333,11 @@ def _prepare(
     config: Config,
     body: str | None,
     budget: CpuBudget,
-    scopes: Sequence[EntryScope] = (),
+    scopes: Sequence[EntryScope],
 ) -> _Zoo:
-    """What the rules need besides the fetched files: every README, their links, the
-    checklist, and the quick checks of the scores files under review (charged to `budget`,
-    in whichever thread it runs)."""
+    """What the rules need besides the fetched files: the READMEs, the links of those that may
+    share a file with a reviewed row, the checklist, and the quick checks of the scores files
+    under review (charged to `budget`, in whichever thread it runs)."""
     with budget.charging():
         return _prepare_zoo(readmes, config, body, budget, scopes)
 
@@ -383,13 +359,27 @@ def _prepare_zoo(
             if spec.kind == "scores" and (name := spec.schema or scope.task.scores_schema)
         }
     )
-    parsed = {
-        task.readme: readme
+    # Only the READMEs that may link a file a reviewed row links are parsed for the index:
+    # parsing a whole zoo took about 0.3 s of a 3-row review.
+    names: set[str | None] = set()
+    for scope in scopes:
+        for layout, row in scope.reviewed_rows():
+            names.update(row_names(layout, row, scope.section.path, config))
+    reviewed = {scope.section.path for scope in scopes}
+    every = None in names or len(names) > MAX_NEEDLES
+    known = {name for name in names if name is not None}
+    indexed = {
+        task.readme: readmes[task.readme]
         for task in config.tasks
-        if (readme := readmes.get(task.readme)) is not None
+        if task.readme in readmes
+        and (
+            every
+            or task.readme in reviewed
+            or may_link(readmes.text(task.readme) or "", task.readme, known)
+        )
     }
     checklist = None if body is None else tuple(parse_checklist(body, budget))
-    return _Zoo(parsed, link_index(parsed, config), checklist)
+    return _Zoo(readmes, link_index(indexed, config), checklist)
 
 
 async def _fetch_and_prepare(

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from bot import engine
 from bot.engine import ReviewOptions, review
 from bot.example.scores import dumps_scores, make_scores
 from bot.model import ChangedFile, Finding, Readme, Review, ReviewedEntry, Submission
@@ -31,6 +30,7 @@ from tests.ruleinput import (
 
 DET = "det/README.md"
 MOT = "mot/README.md"
+POSE = "pose/README.md"
 TODAY = date(2026, 11, 24)
 CHECKLIST = "".join(f"- [x] {spec.text}\n" for spec in config().checklist)
 
@@ -366,10 +366,12 @@ def test_an_error_outranks_incomplete() -> None:
 def test_the_first_request_waits_only_for_the_readmes_under_review(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The unchanged READMEs are parsed while the requests are in flight, and the duplicates
-    rule still sees their links."""
+    """The unchanged READMEs are parsed while the requests are in flight, only those that may
+    link a file the reviewed rows link, and the duplicates rule still sees their links."""
+    from bot.parse import lazy
+
     parsed: list[str] = []
-    real_parse = engine.parse_readme
+    real_parse = lazy.parse_readme
 
     def parse(text: str, task: str, path: str, *args: Any) -> Readme:
         parsed.append(path)
@@ -383,7 +385,7 @@ def test_the_first_request_waits_only_for_the_readmes_under_review(
             await asyncio.sleep(0.05)  # the requests in flight
             return await super().fetch(requests, on_result)
 
-    monkeypatch.setattr(engine, "parse_readme", parse)
+    monkeypatch.setattr(lazy, "parse_readme", parse)
     shared = scores_url("det", "shared", "val")
     mot = task_readme(
         "mot",
@@ -393,17 +395,22 @@ def test_the_first_request_waits_only_for_the_readmes_under_review(
             rows=[make_row("mot", "trk", {"Scores-val": f"[scores]({shared})"})],
         ),
     )
+    pose = task_readme(
+        "pose", method_section("Keypoints", task="pose", rows=[make_row("pose", "kp")])
+    )
     det = task_readme(
         "det",
         GOOD,
         method_section(rows=[make_row(slug="n", overrides={"Scores-val": f"[scores]({shared})"})]),
     )
     submission = pr({DET: det}, {DET: BASE})
-    submission = replace(submission, head_texts={**submission.head_texts, MOT: mot})
+    texts = {**submission.head_texts, MOT: mot, POSE: pose}
+    submission = replace(submission, head_texts=texts)
     fetcher = Watching()
     result = run_review(submission, fetcher, offline=False)
     assert fetcher.parsed_then == [DET, DET]  # the head and the base of the changed README
-    assert sorted(parsed) == [DET, DET, MOT]  # each README parsed once
+    # Each README parsed once; pose links none of the reviewed rows' files: not parsed.
+    assert sorted(parsed) == [DET, DET, MOT]
     duplicates = [f for f in result.findings if f.rule == "duplicates"]
     assert len(duplicates) == 1 and f"{MOT}:" in duplicates[0].message
 

@@ -62,7 +62,7 @@ class Context:
 
     config: Config
     submission: Submission
-    # Every task README of the zoo at head, parsed, keyed by path.
+    # Every task README of the zoo at head, parsed (when first read), keyed by path.
     readmes: Mapping[str, Readme]
     today: date
     # The PR description's task-list items; None when no description was given.
@@ -83,12 +83,17 @@ class Context:
     # The configs that reviewed rows link and their `_base_` chains, as read at head; None when
     # the source cannot read files (their contents are then not checked).
     configs: ConfigSet | None = None
-    # `zoo_links` when the engine built it already (while the requests were in flight).
+    # `zoo_links` when the engine built it already (while the requests were in flight), of the
+    # READMEs that may link a file a reviewed row links: complete for the reviewed rows' links.
     zoo_index: Mapping[str, list[Place]] | None = field(default=None, repr=False, compare=False)
+    _section_names: dict[str, SectionNames] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @cached_property
     def zoo_links(self) -> Mapping[str, list[Place]]:
-        """Every config, weights and scores link of the zoo at head, built once per review."""
+        """Every config, weights and scores link of the zoo at head (or at least every place of
+        each reviewed row's links: `zoo_index`), built once per review."""
         if self.zoo_index is not None:
             return self.zoo_index
         return link_index(self.readmes, self.config)
@@ -101,13 +106,14 @@ class Context:
         submission = self.submission
         return Chains(self.configs, submission.head_paths, submission.head_paths_complete)
 
-    @cached_property
-    def section_names(self) -> dict[str, SectionNames]:
-        """Each README's method sections by group and folded name, built once per review."""
-        names: dict[str, SectionNames] = {}
-        for path, readme in self.readmes.items():
-            by_name: SectionNames = defaultdict(list)
-            for section in readme.sections:
+    def section_names(self, path: str) -> SectionNames:
+        """The method sections of the README at `path` by group and folded name, built once
+        per review."""
+        names = self._section_names.get(path)
+        if names is None:
+            by_name: defaultdict[tuple[str | None, str], list[MethodSection]] = defaultdict(list)
+            readme = self.readmes.get(path)
+            for section in readme.sections if readme is not None else ():
                 by_name[(section.group, fold(section.name))].append(section)
-            names[path] = by_name
+            names = self._section_names[path] = by_name
         return names

@@ -47,7 +47,7 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
                     )
                 )
     if entry.new:
-        findings += _same_name(entry, ctx.section_names.get(section.path, {}))
+        findings += _same_name(entry, ctx.section_names(section.path))
     return findings
 
 
