@@ -160,7 +160,6 @@ async def _review(
         "body": {}, "probe": {}, "archive": {}, "checksum": {}
     }  # fmt: skip
     links = made.links
-    zoo: _Zoo | None = None
     cut: list[CutLink] = []
     offline = options.offline or fetcher is None
     # The linked configs and their `_base_` chains are read from the source (offline too),
@@ -172,7 +171,31 @@ async def _review(
             return None
         return asyncio.create_task(asyncio.to_thread(gather_configs, submission, linked))
 
-    reading = None
+    # The rows whose configs the PR changes without touching them (offline too).
+    candidates = {} if options.audit_all else config_candidates(submission, config)
+    reaching: Callable[[ConfigSet | None], ConfigChanges | None] | None = None
+    if candidates and submission.files is not None:
+        reviewed = {(scope.section.path, row.line) for scope in scopes for row in scope.rows}
+
+        def reaching(configs: ConfigSet | None) -> ConfigChanges | None:
+            find = functools.partial(
+                find_config_changes,
+                submission,
+                config,
+                readmes,
+                reviewed,
+                tasks=options.tasks,
+                known=configs,
+            )
+            return _charged(budget, find)
+
+    getting_ready = functools.partial(
+        _get_ready,
+        functools.partial(_prepare, readmes, config, body, budget, scopes),
+        start_reading,
+        reaching,
+        readable=submission.files is not None,
+    )
     if scopes and not offline and fetcher is not None:
         planned = plan_links(
             scopes,
@@ -180,13 +203,12 @@ async def _review(
             PlanOptions(options.remaps, options.artifacts, options.verify_checksums),
         )
         requests = [link.request for link in planned]
-        preparing = functools.partial(_prepare, readmes, config, body, budget, scopes)
         arrival = ScoresOnArrival(planned, budget)
         try:
             with budget.paused():
                 fetching = fetcher.fetch(requests, arrival.heard)
-                fetched, zoo, reading = await _fetch_and_prepare(
-                    fetching, preparing, arrival.wake, start_reading
+                fetched, ready = await _fetch_and_prepare(
+                    fetching, functools.partial(getting_ready, arrival.wake)
                 )
                 scores_read = await arrival.outcomes()
         finally:
@@ -205,30 +227,10 @@ async def _review(
                 links.append(_link_report(link, result))
                 if result.cut is not None:
                     cut.append(CutLink(result.cut, link.path, link.line, result.reason))
-    configs: ConfigSet | None = ConfigSet() if submission.files is not None else None
-    if reading is None:
-        reading = start_reading()
-    if reading is not None:
+    else:
         with budget.paused():
-            configs = await reading
-    if zoo is None:
-        zoo = _prepare(readmes, config, body, budget, scopes)
-    # The rows whose configs the PR changes without touching them (offline too).
-    changes: ConfigChanges | None = None
-    candidates = {} if options.audit_all else config_candidates(submission, config)
-    if candidates and submission.files is not None:
-        reviewed = {(scope.section.path, row.line) for scope in scopes for row in scope.rows}
-        reaching = functools.partial(
-            find_config_changes,
-            submission,
-            config,
-            zoo.readmes,
-            reviewed,
-            tasks=options.tasks,
-            known=configs,
-        )
-        with budget.paused():
-            changes = await asyncio.to_thread(_charged, budget, reaching)
+            ready = await getting_ready(lambda: None)
+    zoo, configs, changes = ready.zoo, ready.configs, ready.changes
     not_checked = made.not_checked
     if (linked or candidates) and configs is None:
         not_checked.append("the contents of config files (this source cannot read them)")
@@ -382,22 +384,50 @@ def _prepare_zoo(
     return _Zoo(readmes, link_index(indexed, config), checklist)
 
 
+@dataclass(frozen=True)
+class _Ready:
+    """What the rules read besides the fetched files."""
+
+    zoo: _Zoo
+    # The linked configs and their chains as read at head; None when the source cannot read
+    # files.
+    configs: ConfigSet | None
+    # The rows the PR's changes to config files reach; None when it changes none.
+    changes: ConfigChanges | None
+
+
+async def _get_ready(
+    preparing: Callable[[], _Zoo],
+    start_reading: Callable[[], asyncio.Task[ConfigSet] | None],
+    reaching: Callable[[ConfigSet | None], ConfigChanges | None] | None,
+    prepared: Callable[[], None],
+    *,
+    readable: bool,
+) -> _Ready:
+    """The zoo prepared in a thread, then `prepared()`; the configs read meanwhile; then, in a
+    thread, the rows the PR's config changes reach (which may parse every README)."""
+    reading = start_reading()
+    zoo = await asyncio.to_thread(preparing)
+    prepared()
+    configs = ConfigSet() if readable else None
+    if reading is not None:
+        configs = await reading
+    changes = None if reaching is None else await asyncio.to_thread(reaching, configs)
+    return _Ready(zoo, configs, changes)
+
+
 async def _fetch_and_prepare(
     fetching: Coroutine[Any, Any, dict[Request, FetchResult]],
-    preparing: Callable[[], _Zoo],
-    prepared: Callable[[], None],
-    start_reading: Callable[[], asyncio.Task[ConfigSet] | None],
-) -> tuple[dict[Request, FetchResult], _Zoo, asyncio.Task[ConfigSet] | None]:
-    """Fetch, and prepare the rules while the answers are awaited: in a thread, started once the
-    requests are out (the loop has nothing left to run), so that it does not slow them down;
-    then `prepared()`, in the loop. The configs' reading starts at the same time."""
+    getting_ready: Callable[[], Coroutine[Any, Any, _Ready]],
+) -> tuple[dict[Request, FetchResult], _Ready]:
+    """Fetch, and get the rules' inputs ready while the answers are awaited: in threads,
+    started once the requests are out (the loop has nothing left to run), so that it does not
+    slow them down."""
     fetch = asyncio.ensure_future(fetching)
     try:
         await _until_idle()
-        reading = start_reading()
-        zoo = await asyncio.to_thread(preparing)
-        prepared()
-        return await fetch, zoo, reading
+        ready = await getting_ready()
+        return await fetch, ready
     finally:
         fetch.cancel()  # a finished fetch ignores it; one left behind by an error stops
 
