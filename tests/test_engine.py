@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
@@ -419,9 +420,9 @@ def test_scores_files_are_read_as_they_arrive_and_the_review_is_the_same(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Each scores file is parsed and checked against its schema while the other links are
-    still fetched (here: before the fetch ends), once; a file only jsonschema can explain is
-    left until the fetch ends (importing jsonschema would stop the loop); the rule uses that and
-    says the same as when it reads the files itself."""
+    still fetched (here: before the fetch ends), once; a file only jsonschema can explain waits
+    for its validator, built in a thread (importing jsonschema would stop the loop); the rule
+    uses that and says the same as when it reads the files itself."""
     from bot.rules import scores as scores_rule
     from bot.scores import arrival
 
@@ -446,6 +447,14 @@ def test_scores_files_are_read_as_they_arrive_and_the_review_is_the_same(
         arrival, "read_scores_quickly", counted("early", arrival.read_scores_quickly)
     )
     monkeypatch.setattr(arrival, "read_scores", counted("late", arrival.read_scores))
+    built_in: list[int] = []
+    real_build = arrival.prepare_explainer
+
+    def build(schema: str) -> None:
+        built_in.append(threading.get_ident())
+        real_build(schema)
+
+    monkeypatch.setattr(arrival, "prepare_explainer", build)
     monkeypatch.setattr(scores_rule, "read_scores", counted("rule", scores_rule.read_scores))
 
     class Announcing(StubFetcher):
@@ -458,7 +467,7 @@ def test_scores_files_are_read_as_they_arrive_and_the_review_is_the_same(
                 on_result(request, result)
             for _ in range(200):  # other links in flight; the reads happen meanwhile
                 await asyncio.sleep(0.01)
-                if len(read["early"]) == 2:
+                if len(read["early"]) == 2 and len(read["late"]) == 1:
                     break
             self.read_before_the_end = len(read["early"])
             self.late_before_the_end = len(read["late"])
@@ -466,9 +475,10 @@ def test_scores_files_are_read_as_they_arrive_and_the_review_is_the_same(
 
     early = Announcing(bodies)
     with_arrival = run_review(submission, early, offline=False)
-    assert early.read_before_the_end == 2 and early.late_before_the_end == 0
+    assert early.read_before_the_end == 2 and early.late_before_the_end == 1
     assert sorted(read["early"]) == sorted(r.body or b"" for r in bodies.values())
     assert read["late"] == [b'{"AP": "high"}']
+    assert len(built_in) == 1 and built_in[0] != threading.get_ident()  # not in the loop
     assert read["rule"] == []
 
     read["early"].clear()

@@ -4,12 +4,19 @@ so that the scores rule finds it read and checked against its schema."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.budget import CpuBudget
 from bot.net.types import FetchResult, Request
 from bot.plan import PlannedLink
-from bot.scores.validate import ScoresOutcome, prepared, read_scores, read_scores_quickly
+from bot.scores.validate import (
+    ScoresOutcome,
+    explainer_ready,
+    prepare_explainer,
+    prepared,
+    read_scores,
+    read_scores_quickly,
+)
 
 ScoresKey = tuple[str, str | None]
 """A scores link as written, and the schema its file is checked against."""
@@ -31,9 +38,10 @@ class ScoresOnArrival:
                 self._wanted.setdefault(link.request, []).append((link.url, link.schema))
         self._read: dict[ScoresKey, ScoresOutcome] = {}
         self._waiting: dict[ScoresKey, bytes] = {}
-        # Files only jsonschema can explain: read after the fetch (importing it would stop
-        # the loop for a few hundred ms).
+        # Files only jsonschema can explain: read once their validator is built, in a thread
+        # (importing jsonschema would stop the loop for a few hundred ms).
         self._later: dict[ScoresKey, bytes] = {}
+        self._building: dict[str, asyncio.Task[None]] = {}
         self._scheduled = False
         self._closed = False
 
@@ -52,20 +60,25 @@ class ScoresOnArrival:
             self._next()
 
     def _next(self) -> None:
-        """Read one waiting file at the loop's next turn, when its quick check is built (the
-        engine builds them in a thread meanwhile; building one here would stop the loop)."""
-        if self._scheduled:
+        """Read one file at the loop's next turn: a waiting file when its quick check is built
+        (the engine builds them in a thread meanwhile; building one here would stop the loop),
+        else one that waits for its validator, once that is built."""
+        if self._scheduled or self._closed:
             return
         ready = next((key for key in self._waiting if prepared(key[1])), None)
         if ready is not None:
             self._scheduled = True
-            asyncio.get_running_loop().call_soon(self._turn, ready)
+            asyncio.get_running_loop().call_soon(self._turn, ready, self._read_now)
+            return
+        later = next((key for key in self._later if explainer_ready(key[1])), None)
+        if later is not None:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._turn, later, self._read_later)
 
-    def _turn(self, key: ScoresKey) -> None:
+    def _turn(self, key: ScoresKey, read: Callable[[ScoresKey], None]) -> None:
         self._scheduled = False
-        self._read_now(key)
-        if not self._closed:
-            self._next()
+        read(key)
+        self._next()
 
     def _read_now(self, key: ScoresKey) -> None:
         body = self._waiting.pop(key, None)
@@ -78,24 +91,50 @@ class ScoresOnArrival:
                 return
         if outcome is None:
             self._later[key] = body
+            self._build(key[1])
         else:
             # What the rule needs is the verdict; it parses the body again for the numbers.
             self._read[key] = outcome.without_document()
+
+    def _read_later(self, key: ScoresKey) -> None:
+        body = self._later.pop(key, None)
+        if body is None or self._closed:
+            return
+        with self._budget.charging():
+            try:
+                self._read[key] = read_scores(body, key[1]).without_document()
+            except Exception:  # the rule reads it again and says what is wrong
+                return
+
+    def _build(self, schema: str | None) -> None:
+        """Build the validator of `schema` in a thread, then read the files that wait for it."""
+        if schema is None or schema in self._building:
+            return
+
+        def build() -> None:
+            with self._budget.charging():
+                try:
+                    prepare_explainer(schema)
+                except Exception:  # the file is read after the fetch, by the rule if need be
+                    return
+
+        task = asyncio.get_running_loop().create_task(asyncio.to_thread(build))
+        task.add_done_callback(lambda _done: self._next())
+        self._building[schema] = task
 
     async def outcomes(self) -> dict[ScoresKey, ScoresOutcome]:
         """What was read, the files still waiting read now."""
         for key in list(self._waiting):
             self._read_now(key)
-        for key, body in list(self._later.items()):
-            with self._budget.charging():
-                try:
-                    self._read[key] = read_scores(body, key[1]).without_document()
-                except Exception:  # the rule reads it again and says what is wrong
-                    continue
-        self._later.clear()
+        if self._building:
+            await asyncio.wait(self._building.values())
+        for key in list(self._later):
+            self._read_later(key)
         return dict(self._read)
 
     def close(self) -> None:
         self._closed = True
         self._waiting.clear()
         self._later.clear()
+        for task in self._building.values():
+            task.cancel()

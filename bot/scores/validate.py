@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
@@ -190,6 +191,24 @@ def prepared(schema_name: str | None) -> bool:
 
 
 _PREPARED: set[str] = set()
+
+
+def prepare_explainer(schema_name: str) -> None:
+    """Build the jsonschema validator that explains the files of `schema_name` the quick
+    check does not pass (importing jsonschema: a few hundred ms), ahead of use; an unknown
+    name is left for check_scores to raise."""
+    with suppress(ValueError):  # an unknown name: check_scores raises it for each file
+        _validator(schema_name)
+    _EXPLAINERS.add(schema_name)
+
+
+def explainer_ready(schema_name: str | None) -> bool:
+    """Whether `read_scores` of a file against `schema_name` needs no validator built:
+    `prepare_explainer` was called (or there is no schema)."""
+    return schema_name is None or schema_name in _EXPLAINERS
+
+
+_EXPLAINERS: set[str] = set()
 
 
 @cache
