@@ -79,9 +79,10 @@ def test_a_syn_without_answer_is_sent_again_after_a_quarter_second() -> None:
     async def resolve(host: str, port: int) -> list[IPAddress]:
         return [ipaddress.ip_address("127.0.0.1")]
 
-    backend = GuardedBackend(OPEN, resolve, ConnectionLog(), Reachability())
     silent = _SilentFirstSyn()
-    backend._inner = silent  # type: ignore[assignment]
+    backend = GuardedBackend(
+        OPEN, resolve, ConnectionLog(), Reachability(), connect=silent.connect_tcp
+    )
     start = time.monotonic()
     asyncio.run(backend.connect_tcp("zoo.test", 443, timeout=20))
     assert time.monotonic() - start < SYN_RETRY + 0.5

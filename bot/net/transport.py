@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import importlib.util
 import select
 import socket
 import ssl
 import sys
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpcore
 import httpx
 
+from bot.net import streams
 from bot.net.guard import (
     AddressPolicy,
     IPAddress,
@@ -24,6 +26,7 @@ from bot.net.guard import (
     is_public,
     system_resolve,
 )
+from bot.net.streams import SocketOption
 
 # httpcore runs `import sniffio` for every lock it creates; when sniffio is not installed, each
 # such import searches sys.path again (~0.1 ms, thousands per audit). Record its absence once,
@@ -31,12 +34,11 @@ from bot.net.guard import (
 if importlib.util.find_spec("sniffio") is None:
     sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
+Connect = Callable[..., Awaitable[httpcore.AsyncNetworkStream]]
+"""Opens a TCP connection: `(address, port, timeout=, local_address=, socket_options=)`."""
+
 # Seconds before a connection attempt whose SYN got no answer is made again.
 SYN_RETRY = 0.25
-
-SocketOption = (
-    tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
-)
 
 
 @dataclass
@@ -63,8 +65,9 @@ class _Stream(httpcore.AsyncNetworkStream):
     """A connection whose idleness check is one poll of its socket.
 
     httpcore asks every idle connection whether its socket is readable (the server closed it,
-    or sent what it should not) each time it assigns a request; anyio answers by rebuilding
-    all its socket attributes, a fifth of the client's CPU time in a large audit."""
+    or sent what it should not) each time it assigns a request: one poll of the socket, kept
+    from the connection (anyio, which httpcore used before bot/net/streams.py, rebuilt all its
+    socket attributes for each question: a fifth of the client's CPU time in a large audit)."""
 
     def __init__(self, inner: httpcore.AsyncNetworkStream, sock: socket.socket | None) -> None:
         self._inner = inner
@@ -120,12 +123,13 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         resolver: Resolver,
         log: ConnectionLog,
         reachability: Reachability,
+        connect: Connect = streams.connect_tcp,
     ) -> None:
         self._policy = policy
         self._resolve = resolver
         self._log = log
         self._reachability = reachability
-        self._inner = httpcore.AnyIOBackend()
+        self._connect = connect
 
     async def connect_tcp(
         self,
@@ -147,7 +151,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             rest = None if timeout is None else timeout - first
             for attempt_timeout in (first, rest) if rest != 0 else (first,):
                 try:
-                    stream = await self._inner.connect_tcp(
+                    stream = await self._connect(
                         str(address),
                         port,
                         timeout=attempt_timeout,
@@ -176,7 +180,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         raise httpcore.ConnectError("zoo-review does not connect to local sockets")
 
     async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+        await asyncio.sleep(seconds)
 
 
 @functools.cache
