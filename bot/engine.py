@@ -203,7 +203,13 @@ async def _review(
             PlanOptions(options.remaps, options.artifacts, options.verify_checksums),
         )
         requests = [link.request for link in planned]
-        arrival = ScoresOnArrival(planned, budget)
+        metrics = {
+            tuple(column.metric.key)
+            for task in config.tasks
+            for column in task.columns
+            if column.metric is not None
+        }
+        arrival = ScoresOnArrival(planned, budget, metrics)
         try:
             with budget.paused():
                 fetching = fetcher.fetch(requests, arrival.heard)

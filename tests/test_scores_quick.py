@@ -180,3 +180,18 @@ def test_valid_files_are_checked_without_importing_jsonschema() -> None:
         "assert 'jsonschema' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", program], check=True, timeout=60)
+
+
+def test_an_outcome_keeps_the_numbers_asked_for_and_reads_others_again() -> None:
+    body = dumps_scores(make_scores("det", {"AP": 31.5}, 2)).encode("utf-8")
+    outcome = validate.read_scores(body, "det")
+    headline = ("AP", -1, "OVERALL")
+    slim = outcome.without_document([list(headline), ["nope"]])
+    assert slim.dropped and slim.document is None and slim.readable()
+    assert slim.numbers == {headline: 31.5, ("nope",): None}
+    assert slim.number(headline, b"not parsed: kept") == 31.5
+    assert slim.number(["nope"], b"not parsed: kept") is None
+    assert slim.number(["AP", 0, "OVERALL"], body) == outcome.number(["AP", 0, "OVERALL"], b"")
+    assert outcome.number(headline, b"") == 31.5  # the document itself
+    broken = validate.read_scores(b"null", "det")
+    assert not broken.readable() and broken.number(headline, b"null") is None

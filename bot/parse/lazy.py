@@ -36,7 +36,8 @@ class LazyReadmes(Mapping[str, Readme]):
         return readme
 
     def __iter__(self) -> Iterator[str]:
-        return (path for path in self._texts if self._config.task_for_readme(path) is not None)
+        # In the order of the tasks, whatever the order of the texts.
+        return iter(dict.fromkeys(t.readme for t in self._config.tasks if t.readme in self._texts))
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -54,5 +55,5 @@ class LazyReadmes(Mapping[str, Readme]):
         return self._texts.get(path) if path in self else None
 
     def parsed(self) -> dict[str, Readme]:
-        """All of them, parsed, in the order of their texts."""
+        """All of them, parsed, in the order of the tasks."""
         return {path: self[path] for path in self}

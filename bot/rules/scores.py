@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -21,6 +22,8 @@ from bot.scores.load import ScoresError, parse_json
 from bot.scores.validate import lookup, read_scores
 
 RULE = "scores"
+Numbers = Callable[[Sequence[str | int]], float | int | None]
+"""A scores file's number at a key (see bot/scores/validate.py `lookup`)."""
 # Problems that mean the file is a known wrong format rather than an unfamiliar one.
 _WRONG_FORMAT = ("double_encoded", "obsolete_format")
 
@@ -99,7 +102,7 @@ class _RowCheck:
 
     def run(self) -> list[Finding]:
         findings: list[Finding] = []
-        documents: dict[tuple[str, str], object | None] = {}
+        numbers: dict[tuple[str, str], Numbers | None] = {}
         test_files: set[tuple[str, str]] = set()
         # Files whose format problems are reported: a missing headline is among them, and a
         # NaN one for a val file (a test file's NaN headline is the comparison's error).
@@ -112,16 +115,16 @@ class _RowCheck:
             if result.verdict == "inconclusive":
                 # Transient: said once per section and cause, not once per link.
                 self.unchecked.append(result)
-                documents[key] = None
+                numbers[key] = None
                 continue
             failure = describe_failure(result, f"The [{spec.label}] link of '{column.name}'")
             if failure is not None:
                 findings.append(self.finding(failure.severity, failure.message, failure.hint))
-                documents[key] = None
+                numbers[key] = None
                 continue
-            document, problems = self.document(column, spec, link.url.strip(), result.body or b"")
+            read, problems = self.numbers(column, spec, link.url.strip(), result.body or b"")
             findings += problems
-            documents[key] = document
+            numbers[key] = read
             if problems:
                 format_reported.add(key)
             if spec.split == "test":
@@ -132,37 +135,38 @@ class _RowCheck:
                 continue
             metric = metric_column.metric
             key = (metric.split, metric.scores_label.casefold())
-            if key not in documents:
+            if key not in numbers:
                 if metric.unverified:
                     self.unverified[metric_column.name] = metric.unverified
                 continue
-            document = documents[key]
+            read = numbers[key]
             cell = self.layout.cell(self.row, metric_column)
-            if document is not None and cell is not None:
+            if read is not None and cell is not None:
                 # A test file's NaN headline is not among its format problems: compared here.
                 reported = key in format_reported and key not in test_files
                 findings += self.compare(
-                    metric_column, cell.text, document, key in format_reported, reported
+                    metric_column, cell.text, read(metric.key), key in format_reported, reported
                 )
         return findings
 
-    def document(
+    def numbers(
         self, column: ColumnSpec, spec: LinkSpec, url: str, body: bytes
-    ) -> tuple[object | None, list[Finding]]:
-        """The parsed file when its numbers can be read, and the findings about its format."""
+    ) -> tuple[Numbers | None, list[Finding]]:
+        """The file's numbers by key when they can be read, and the findings about its
+        format."""
         schema = spec.schema or self.task.scores_schema
         file_name = f"'{column.name}' file"
         if spec.label.casefold() != "scores":
             file_name = f"[{spec.label}] file of '{column.name}'"
         # Read as the file arrived (the engine, while the other links were fetched), or now.
         outcome = self.ctx.scores.get((url, schema)) or read_scores(body, schema)
-        document = outcome.document_of(body)
+        read = functools.partial(outcome.number, body=body) if outcome.readable() else None
         if outcome.error is not None:
             message = f"The {file_name} is not usable: {outcome.error.message}"
             return None, [self.finding("error", message, outcome.error.hint)]
         problems = outcome.problems
         if schema is None or not problems:
-            return document, []
+            return read, []
         wrong_format = [problem for problem in problems if problem.kind in _WRONG_FORMAT]
         if wrong_format:
             problem = wrong_format[0]
@@ -172,13 +176,13 @@ class _RowCheck:
             # A NaN or infinite headline is said by the comparison with the table, as an error.
             problems = [problem for problem in problems if problem.kind != "non_finite"]
             if not problems:
-                return document, []
+                return read, []
         details = "; ".join(
             f"{q(p.json_path)}: {p.message}" if p.json_path else p.message for p in problems[:3]
         )
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         if spec.split == "test":
-            return document, [
+            return read, [
                 self.finding(
                     self.ctx.config.test_format_severity,
                     f"The format of the {file_name} is not recognised: {details}{more}.",
@@ -186,7 +190,7 @@ class _RowCheck:
                     "published: a maintainer will check this one by hand.",
                 )
             ]
-        return document, [
+        return read, [
             self.finding(
                 "error",
                 f"The {file_name} does not match the {schema} scores format: {details}{more}.",
@@ -198,12 +202,11 @@ class _RowCheck:
         self,
         column: ColumnSpec,
         shown_text: str,
-        document: object,
+        actual: float | int | None,
         format_reported: bool,
         non_finite_reported: bool,
     ) -> list[Finding]:
         fix = None
-        actual = lookup(document, column.metric.key) if column.metric else None
         index = self.layout.columns.index(column)
         if column.metric is not None and actual is not None and math.isfinite(actual):
             new = f"{actual:.{column.metric.decimals}f}"
@@ -215,7 +218,7 @@ class _RowCheck:
             self.row,
             column,
             shown_text,
-            document,
+            actual,
             format_reported=format_reported,
             non_finite_reported=non_finite_reported,
             fix=fix,
@@ -299,7 +302,7 @@ def _compare(
     row: TableRow,
     column: ColumnSpec,
     shown_text: str,
-    document: object,
+    actual: float | int | None,
     *,
     format_reported: bool = False,
     non_finite_reported: bool = False,
@@ -316,7 +319,6 @@ def _compare(
         # with the file's value: one finding per cell.
         return []
     shown = float(shown_text)
-    actual = lookup(document, metric.key)
     where = key_text(metric.key)
     if format_reported and actual is None:
         return []  # the format finding already says so (for a test file, at its severity)

@@ -4,7 +4,7 @@ so that the scores rule finds it read and checked against its schema."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from bot.budget import CpuBudget
 from bot.net.types import FetchResult, Request
@@ -30,8 +30,15 @@ class ScoresOnArrival:
     answers it waits for: in another thread each socket call of the loop would wait for the
     interpreter lock behind a read (at 10 ms per request that made an audit slower)."""
 
-    def __init__(self, planned: Sequence[PlannedLink], budget: CpuBudget) -> None:
+    def __init__(
+        self,
+        planned: Sequence[PlannedLink],
+        budget: CpuBudget,
+        keys: Collection[Sequence[str | int]] = (),
+    ) -> None:
         self._budget = budget
+        # The numbers kept of each file (the metrics' keys); the rest of its document is let go.
+        self._keys = keys
         self._wanted: dict[Request, list[ScoresKey]] = {}
         for link in planned:
             if link.scores:
@@ -93,8 +100,8 @@ class ScoresOnArrival:
             self._later[key] = body
             self._build(key[1])
         else:
-            # What the rule needs is the verdict; it parses the body again for the numbers.
-            self._read[key] = outcome.without_document()
+            # What the rule needs: the verdict and the numbers of the metrics.
+            self._read[key] = outcome.without_document(self._keys)
 
     def _read_later(self, key: ScoresKey) -> None:
         body = self._later.pop(key, None)
@@ -102,7 +109,7 @@ class ScoresOnArrival:
             return
         with self._budget.charging():
             try:
-                self._read[key] = read_scores(body, key[1]).without_document()
+                self._read[key] = read_scores(body, key[1]).without_document(self._keys)
             except Exception:  # the rule reads it again and says what is wrong
                 return
 

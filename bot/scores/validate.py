@@ -64,23 +64,43 @@ def _is_finite(instance: object) -> bool:
     return not isinstance(instance, float) or math.isfinite(instance)
 
 
+ScoresKey = tuple[str | int, ...]
+"""Where a number is in a scores file, e.g. `("AP", -1, "OVERALL")` (see `lookup`)."""
+
+
 @dataclass(frozen=True)
 class ScoresOutcome:
     """A scores file read: the parsed document (None when it is not JSON: `error` says why) and
     what does not match its schema (empty when it does, or when no schema was asked for).
-    `dropped`: the document was let go to save memory; `document_of` parses the body again."""
+    `dropped`: the document was let go to save memory, keeping only the `numbers` at the keys
+    asked for; `number` reads another from the body again."""
 
     document: object | None
     error: ScoresProblem | None = None
     problems: list[ScoresProblem] = field(default_factory=list)
     dropped: bool = False
+    numbers: Mapping[ScoresKey, float | int | None] = field(default_factory=dict)
 
-    def without_document(self) -> ScoresOutcome:
-        """The outcome, holding no document: a parsed det file takes ~20 KB, its body ~3 KB,
-        and an audit keeps thousands of them until the rules run."""
-        if self.document is None:
+    def without_document(self, keys: Iterable[Sequence[str | int]] = ()) -> ScoresOutcome:
+        """The outcome holding, of its document, only the numbers at `keys`: a parsed det
+        file takes ~20 KB, and an audit keeps thousands of them until the rules run."""
+        document = self.document
+        if document is None:
             return self
-        return ScoresOutcome(None, self.error, self.problems, dropped=True)
+        numbers = {tuple(key): lookup(document, key) for key in keys}
+        return ScoresOutcome(None, self.error, self.problems, dropped=True, numbers=numbers)
+
+    def readable(self) -> bool:
+        """Whether there is a document to read numbers from (kept or dropped)."""
+        return self.dropped or self.document is not None
+
+    def number(self, key: Sequence[str | int], body: bytes) -> float | int | None:
+        """The number at `key` (see `lookup`): kept, or read from the document, parsed again
+        from `body` (the file this outcome read) when it was dropped."""
+        if self.dropped and tuple(key) in self.numbers:
+            return self.numbers[tuple(key)]
+        document = self.document_of(body)
+        return None if document is None else lookup(document, key)
 
     def document_of(self, body: bytes) -> object | None:
         """The parsed document, from `body` (the file this outcome read) when it was dropped."""
