@@ -203,13 +203,7 @@ async def _review(
             PlanOptions(options.remaps, options.artifacts, options.verify_checksums),
         )
         requests = [link.request for link in planned]
-        metrics = {
-            tuple(column.metric.key)
-            for task in config.tasks
-            for column in task.columns
-            if column.metric is not None
-        }
-        arrival = ScoresOnArrival(planned, budget, metrics)
+        arrival = ScoresOnArrival(planned, budget, _metric_keys(config))
         try:
             with budget.paused():
                 fetching = fetcher.fetch(requests, arrival.heard)
@@ -543,6 +537,18 @@ def _charged(budget: CpuBudget, work: Callable[[], _T]) -> _T:
     """`work()`, its CPU time charged to `budget` in the thread it runs in."""
     with budget.charging():
         return work()
+
+
+def _metric_keys(config: Config) -> dict[str | None, set[tuple[str | int, ...]]]:
+    """By scores schema: where the metrics of the tasks whose files it checks are in a file."""
+    keys: dict[str | None, set[tuple[str | int, ...]]] = {}
+    for task in config.tasks:
+        metrics = {tuple(column.metric.key) for column in task.columns if column.metric}
+        for column in task.columns:
+            for spec in column.links:
+                if spec.kind == "scores":
+                    keys.setdefault(spec.schema or task.scores_schema, set()).update(metrics)
+    return keys
 
 
 def _link_report(link: PlannedLink, result: FetchResult) -> LinkReport:

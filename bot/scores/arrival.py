@@ -4,7 +4,7 @@ so that the scores rule finds it read and checked against its schema."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from bot.budget import CpuBudget
 from bot.net.types import FetchResult, Request
@@ -34,11 +34,12 @@ class ScoresOnArrival:
         self,
         planned: Sequence[PlannedLink],
         budget: CpuBudget,
-        keys: Collection[Sequence[str | int]] = (),
+        keys: Mapping[str | None, Collection[Sequence[str | int]]] | None = None,
     ) -> None:
         self._budget = budget
-        # The numbers kept of each file (the metrics' keys); the rest of its document is let go.
-        self._keys = keys
+        # The numbers kept of each file, by its schema (the metrics' keys); the rest of its
+        # document is let go.
+        self._keys = keys or {}
         self._wanted: dict[Request, list[ScoresKey]] = {}
         for link in planned:
             if link.scores:
@@ -101,7 +102,7 @@ class ScoresOnArrival:
             self._build(key[1])
         else:
             # What the rule needs: the verdict and the numbers of the metrics.
-            self._read[key] = outcome.without_document(self._keys)
+            self._read[key] = outcome.without_document(self._keys.get(key[1], ()))
 
     def _read_later(self, key: ScoresKey) -> None:
         body = self._later.pop(key, None)
@@ -109,7 +110,9 @@ class ScoresOnArrival:
             return
         with self._budget.charging():
             try:
-                self._read[key] = read_scores(body, key[1]).without_document(self._keys)
+                self._read[key] = read_scores(body, key[1]).without_document(
+                    self._keys.get(key[1], ())
+                )
             except Exception:  # the rule reads it again and says what is wrong
                 return
 

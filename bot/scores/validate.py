@@ -87,7 +87,9 @@ class ScoresOutcome:
         document = self.document
         if document is None:
             return self
-        numbers = {tuple(key): lookup(document, key) for key in keys}
+        # A number the file lacks is not kept: asked for, it is looked for again (rare).
+        found = {tuple(key): lookup(document, key) for key in keys}
+        numbers = {key: number for key, number in found.items() if number is not None}
         return ScoresOutcome(None, self.error, self.problems, dropped=True, numbers=numbers)
 
     def readable(self) -> bool:
