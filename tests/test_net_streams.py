@@ -108,3 +108,32 @@ def test_a_tls_handshake_that_fails_is_a_connect_error() -> None:
         server.close()
 
     asyncio.run(main())
+
+
+def test_an_idle_connection_is_readable_once_the_server_closes_it_or_sends() -> None:
+    """httpcore asks before it reuses a connection: a closed or talking one is not reused."""
+    closing: list[asyncio.StreamWriter] = []
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        closing.append(writer)
+        await reader.read(1)
+
+    async def main() -> None:
+        server, port = await serving(hold)
+        quiet = await streams.connect_tcp("127.0.0.1", port, 5)
+        talked_to = await streams.connect_tcp("127.0.0.1", port, 5)
+        closed = await streams.connect_tcp("127.0.0.1", port, 5)
+        while len(closing) < 3:
+            await asyncio.sleep(0.01)
+        closing[1].write(b"HTTP/1.1 200 OK\r\n")  # what it should not send
+        closing[2].close()
+        await asyncio.sleep(0.1)
+        readable = [s.get_extra_info("is_readable") for s in (quiet, talked_to, closed)]
+        assert readable == [False, True, True]
+        await closed.aclose()
+        assert closed.get_extra_info("is_readable")  # closed here: never reused
+        for stream in (quiet, talked_to):
+            await stream.aclose()
+        server.close()
+
+    asyncio.run(main())

@@ -5,13 +5,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import importlib.util
-import select
-import socket
 import ssl
 import sys
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpcore
 import httpx
@@ -59,54 +56,6 @@ class Reachability:
     @property
     def online(self) -> bool:
         return bool(self.names) or self.public
-
-
-class _Stream(httpcore.AsyncNetworkStream):
-    """A connection whose idleness check is one poll of its socket.
-
-    httpcore asks every idle connection whether its socket is readable (the server closed it,
-    or sent what it should not) each time it assigns a request: one poll of the socket, kept
-    from the connection (anyio, which httpcore used before bot/net/streams.py, rebuilt all its
-    socket attributes for each question: a fifth of the client's CPU time in a large audit)."""
-
-    def __init__(self, inner: httpcore.AsyncNetworkStream, sock: socket.socket | None) -> None:
-        self._inner = inner
-        self._socket = sock
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        secure = await self._inner.start_tls(ssl_context, server_hostname, timeout)
-        return _Stream(secure, self._socket)
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable" and self._socket is not None:
-            return _readable(self._socket)
-        return self._inner.get_extra_info(info)
-
-
-def _readable(sock: socket.socket) -> bool:
-    """Data or an end of stream waits on the socket (or it is closed)."""
-    if sock.fileno() == -1:
-        return True
-    if hasattr(select, "poll"):  # select.select fails for descriptors beyond 1023
-        poller = select.poll()
-        poller.register(sock, select.POLLIN)
-        return bool(poller.poll(0))
-    ready, _, _ = select.select([sock], [], [], 0)
-    return bool(ready)
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
@@ -167,7 +116,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                 self._log.connections.append((host, address))
                 if is_public(address):
                     self._reachability.public = True
-                return _Stream(stream, stream.get_extra_info("socket"))
+                return stream
         assert error is not None
         raise error
 

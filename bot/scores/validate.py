@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
@@ -112,26 +112,30 @@ class ScoresOutcome:
 def read_scores(body: bytes, schema_name: str | None) -> ScoresOutcome:
     """Parse a scores file's bytes and check them against `schema_name` (when given): what
     the scores rule reads of a file."""
-    try:
-        document = parse_json(body)
-    except ScoresError as exc:
-        return ScoresOutcome(None, exc.problem)
-    if schema_name is None:
-        return ScoresOutcome(document)
-    return ScoresOutcome(document, problems=check_scores(document, schema_name))
+    outcome = _read(body, schema_name, check_scores)
+    assert outcome is not None  # check_scores always says
+    return outcome
 
 
 def read_scores_quickly(body: bytes, schema_name: str | None) -> ScoresOutcome | None:
     """`read_scores(body, schema_name)` when it needs no jsonschema (importing it and building
     a validator take a few hundred ms): the file is not JSON, is a known wrong format or passes
     the quick check. None for a file only jsonschema can explain: read it with `read_scores`."""
+    return _read(body, schema_name, _quick_problems)
+
+
+def _read(
+    body: bytes,
+    schema_name: str | None,
+    check: Callable[[object, str], list[ScoresProblem] | None],
+) -> ScoresOutcome | None:
     try:
         document = parse_json(body)
     except ScoresError as exc:
         return ScoresOutcome(None, exc.problem)
     if schema_name is None:
         return ScoresOutcome(document)
-    problems = _quick_problems(document, schema_name)
+    problems = check(document, schema_name)
     return None if problems is None else ScoresOutcome(document, problems=problems)
 
 
