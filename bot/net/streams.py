@@ -1,9 +1,10 @@
 """httpcore's network streams on asyncio's own: a connection, its reads and writes, its TLS.
 
 httpcore's asyncio backend goes through anyio, whose cancel scope around every read and
-write cost about a third of the client's CPU per request (`bench/`: 2.5 ms against 1.7 ms of
-a small GET on this machine), and a review is CPU-bound at low latency. The same operations on
-asyncio's streams, with `asyncio.timeout` for the deadlines and the exceptions httpcore maps.
+write cost about a third of the client's CPU per request (a loop of small GETs, 8 at a time,
+on the benchmark's machine: 2.5 ms each against 1.7 ms), and a review is CPU-bound at low
+latency. The same operations on asyncio's streams, with `asyncio.timeout` for the deadlines
+and the exceptions httpcore maps.
 """
 
 from __future__ import annotations
