@@ -89,32 +89,33 @@ class ScoresOnArrival:
         self._next()
 
     def _read_now(self, key: ScoresKey) -> None:
-        body = self._waiting.pop(key, None)
-        if body is None or self._closed:
-            return
-        with self._budget.charging():
-            try:
-                outcome = read_scores_quickly(body, key[1])
-            except Exception:  # the rule reads it again and says what is wrong
-                return
-        if outcome is None:
-            self._later[key] = body
-            self._build(key[1])
-        else:
-            # What the rule needs: the verdict and the numbers of the metrics.
-            self._read[key] = outcome.without_document(self._keys.get(key[1], ()))
+        self._read_one(key, self._waiting, read_scores_quickly)
 
     def _read_later(self, key: ScoresKey) -> None:
-        body = self._later.pop(key, None)
+        self._read_one(key, self._later, read_scores)
+
+    def _read_one(
+        self,
+        key: ScoresKey,
+        store: dict[ScoresKey, bytes],
+        read: Callable[[bytes, str | None], ScoresOutcome | None],
+    ) -> None:
+        """Read the file of `key` held in `store`; a file `read` cannot tell about (None: only
+        jsonschema can explain it) waits for its validator."""
+        body = store.pop(key, None)
         if body is None or self._closed:
             return
         with self._budget.charging():
             try:
-                self._read[key] = read_scores(body, key[1]).without_document(
-                    self._keys.get(key[1], ())
-                )
+                outcome = read(body, key[1])
             except Exception:  # the rule reads it again and says what is wrong
                 return
+            if outcome is not None:
+                # What the rule needs: the verdict and the numbers of the metrics.
+                self._read[key] = outcome.without_document(self._keys.get(key[1], ()))
+                return
+        self._later[key] = body
+        self._build(key[1])
 
     def _build(self, schema: str | None) -> None:
         """Build the validator of `schema` in a thread, then read the files that wait for it."""
