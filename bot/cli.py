@@ -491,20 +491,22 @@ def run_review(
 
 
 def load_certificates_early(args: argparse.Namespace) -> threading.Thread | None:
-    """Start building the fetcher's TLS context in a thread, unless offline.
+    """Start getting the network ready in a thread, unless offline (bot.net.transport.warm_up:
+    the TLS context, and the modules the first request imports).
 
-    Loading the CA certificates takes tens of milliseconds in OpenSSL, which releases the GIL:
-    on another core it overlaps git and the parsing of the READMEs instead of delaying the
-    first request. What it imports is imported here first (two threads never import at once).
+    Loading the CA certificates takes tens of milliseconds in OpenSSL, which releases the GIL,
+    and git, which this thread overlaps, waits for its processes: what the thread does is not
+    on the way to the first request any more. What both threads use is imported here first;
+    the modules the thread imports, the main thread needs only once it has joined it.
     """
     if args.offline:
         return None
     import certifi  # noqa: PLC0415 - httpx's certificates, only when going online
 
-    from bot.net.transport import tls_context  # noqa: PLC0415
+    from bot.net.transport import warm_up  # noqa: PLC0415
 
     certifi.where()  # its imports (importlib.resources) and its file, in this thread
-    thread = threading.Thread(target=tls_context, name="zoo-review-tls", daemon=True)
+    thread = threading.Thread(target=warm_up, name="zoo-review-tls", daemon=True)
     thread.start()
     return thread
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import importlib
 import importlib.util
 import ssl
 import sys
@@ -137,6 +139,21 @@ def tls_context() -> ssl.SSLContext:
     """One TLS context (certificates verified against the system's store) for the process:
     loading the certificates takes tens of milliseconds."""
     return httpx.create_ssl_context(trust_env=False)
+
+
+# Imported by the first request, not before: anyio's asyncio backend (httpcore's locks and
+# events under asyncio take theirs from it: ~60 ms of imports), the IDNA codec (getaddrinfo
+# encodes host names with it) and the thread pool that runs getaddrinfo.
+FIRST_REQUEST_MODULES = ("anyio._backends._asyncio", "encodings.idna", "concurrent.futures.thread")
+
+
+def warm_up() -> None:
+    """Get ready what the first request would wait for: the TLS context, and the modules it
+    imports on first use (one missing in another version of the libraries is passed over)."""
+    tls_context()
+    for name in FIRST_REQUEST_MODULES:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
 
 
 class GuardedTransport(httpx.AsyncHTTPTransport):
