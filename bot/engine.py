@@ -211,11 +211,16 @@ async def _review(
                     fetching, functools.partial(getting_ready, arrival.wake)
                 )
                 scores_read = await arrival.outcomes()
+                # The fetch kept no body of the scores files read on arrival; those that could
+                # not be read there are the rule's to read.
+                not_read = arrival.unread()
         finally:
             arrival.close()
         reported: set[tuple[str, int]] = set()
         for link in planned:
             result = fetched[link.request]
+            if link.request in not_read:
+                result = replace(result, body=not_read[link.request])
             if result.verdict == "refused" and link.request.url != link.url.strip():
                 result = replace(result, cut="remap")
             # A link not checked for a reason of the whole review is said once, not by each rule.

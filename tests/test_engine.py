@@ -464,7 +464,9 @@ def test_scores_files_are_read_as_they_arrive_and_the_review_is_the_same(
             answers = await super().fetch(requests)
             assert on_result is not None
             for request, result in answers.items():
-                on_result(request, result)
+                # As the fetcher does: the result the hearer gives back is the one kept.
+                answers[request] = on_result(request, result) or result
+            self.kept_bodies = {r.url: r.body for r in answers.values() if r.body is not None}
             for _ in range(200):  # other links in flight; the reads happen meanwhile
                 await asyncio.sleep(0.01)
                 if len(read["early"]) == 2 and len(read["late"]) == 1:
@@ -476,6 +478,8 @@ def test_scores_files_are_read_as_they_arrive_and_the_review_is_the_same(
     early = Announcing(bodies)
     with_arrival = run_review(submission, early, offline=False)
     assert early.read_before_the_end == 2 and early.late_before_the_end == 1
+    # The fetch kept no body of the files read on arrival (an audit reads thousands).
+    assert val not in early.kept_bodies and test not in early.kept_bodies
     assert sorted(read["early"]) == sorted(r.body or b"" for r in bodies.values())
     assert read["late"] == [b'{"AP": "high"}']
     assert len(built_in) == 1 and built_in[0] != threading.get_ident()  # not in the loop
@@ -489,3 +493,16 @@ def test_scores_files_are_read_as_they_arrive_and_the_review_is_the_same(
     messages = [plain(f.message) for f in itself.findings if f.rule == "scores"]
     assert any("shows `31.04` but the scores-val file says 30.00" in m for m in messages)
     assert any("'Scores-test' file" in m for m in messages), messages
+
+    # The files the arrival could not read (their read failed) go back to the rule, bodies
+    # and all.
+    def failing(body: bytes, schema: str | None) -> Any:
+        raise RuntimeError("a bug in the quick read")
+
+    monkeypatch.setattr(arrival, "read_scores_quickly", failing)
+    read["rule"].clear()
+    failed = Announcing(bodies)
+    again = run_review(submission, failed, offline=False)
+    assert failed.kept_bodies == {} and failed.read_before_the_end == 0
+    assert sorted(read["rule"]) == sorted([valid, b'{"AP": "high"}'])
+    assert again.findings == itself.findings

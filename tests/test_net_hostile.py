@@ -11,6 +11,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -352,6 +353,30 @@ def test_bodies_beyond_what_a_review_holds_are_cut_once(server: ScriptedServer) 
     assert verdicts.count(("inconclusive", "memory")) == 6
     assert fetcher._held.peak <= MiB
     assert peak < 4 * MiB, f"{peak / MiB:.1f} MiB traced"
+
+
+def test_bodies_the_caller_takes_are_not_kept_and_still_count(server: ScriptedServer) -> None:
+    """The same ten bodies, heard as they come by a caller that takes them (as the scores files
+    are read on arrival): the fetch keeps the results it gives back, without the bodies, and
+    counts the bodies as held all the same (the caller may hold them until the fetch ends), so
+    the bound on memory is the same: four are read, six cut."""
+    urls = [server.on(f"/t{n}.json", Reply(200, b"x" * 250_000)) for n in range(10)]
+    requests = [Request("body", url, 300_000) for url in urls]
+    fetcher = make(held_bytes=MiB)
+    taken: list[int] = []
+
+    def take(request: Request, result: FetchResult) -> FetchResult | None:
+        if result.body is None:
+            return None
+        taken.append(len(result.body))
+        return replace(result, body=None)
+
+    results = asyncio.run(fetcher.fetch(requests, take))
+    verdicts = [(r.verdict, r.cut) for r in results.values()]
+    assert verdicts.count(("ok", None)) == 4 and verdicts.count(("inconclusive", "memory")) == 6
+    assert taken == [250_000] * 4
+    assert all(result.body is None for result in results.values())
+    assert fetcher._held.peak <= MiB
 
 
 # --- a whole review against links that serve the worst they can, in its own process -------------

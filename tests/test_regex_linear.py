@@ -35,6 +35,10 @@ DYNAMIC = {
     ("bot/net/remap.py", "parts[0]"): "the operator's --remap patterns, never a PR's",
     ("bot/parse/markdown.py", "'<' + _HTML_TAGNAME"): "module attributes, linted as such",
     ("bot/parse/markdown.py", "'(?<!\\\\s)' + _HTML"): "module attributes, linted as such",
+    (
+        "bot/parse/markdown.py",
+        "'\\\\[(?P<label>' + _PLAIN_TEXT",
+    ): "a module attribute, linted as such",
     ("bot/net/zipdir.py", "b'"): "bytes patterns, linted as their Latin-1 text below",
 }
 _MISTUNE_MODULES = (

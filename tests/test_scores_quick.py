@@ -188,9 +188,10 @@ def test_an_outcome_keeps_the_numbers_asked_for_and_reads_others_again() -> None
     headline = ("AP", -1, "OVERALL")
     slim = outcome.without_document([list(headline), ["nope"]])
     assert slim.dropped and slim.document is None and slim.readable()
-    assert slim.numbers == {headline: 31.5}  # what the file lacks is not kept
+    # What the file lacks is kept as missing: the body need not be read again for it.
+    assert slim.numbers == {headline: 31.5, ("nope",): None}
     assert slim.number(headline, b"not parsed: kept") == 31.5
-    assert slim.number(["nope"], body) is None
+    assert slim.number(["nope"], b"not parsed: kept") is None
     assert slim.number(["AP", 0, "OVERALL"], body) == outcome.number(["AP", 0, "OVERALL"], b"")
     assert outcome.number(headline, b"") == 31.5  # the document itself
     broken = validate.read_scores(b"null", "det")

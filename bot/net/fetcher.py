@@ -243,7 +243,8 @@ class GuardedFetcher:
         result = replace(result, seconds=clock.used if clock is not None else 0.0)
         # A host name that did not resolve may yet say "no network" (see _offline): final later.
         if on_result is not None and result.unresolved is None:
-            on_result(request, result)
+            # A body the caller takes stays counted as held: it may hold it until the end.
+            result = on_result(request, result) or result
         return result
 
     def _timed_out(self, request: Request, clock: _Clock) -> FetchResult:

@@ -60,9 +60,11 @@ class FetchResult:
         return self.verdict == "ok"
 
 
-OnResult = Callable[[Request, FetchResult], None]
+OnResult = Callable[[Request, FetchResult], "FetchResult | None"]
 """Called in the event loop with a request's result as soon as it is final (not for one that
-the fetcher may still revise when the whole fetch ends: a host name that did not resolve)."""
+the fetcher may still revise when the whole fetch ends: a host name that did not resolve).
+It may return the result the fetch keeps instead: the same without the body, which the caller
+then holds (an audit reads thousands of scores files as they come, and need not keep them)."""
 
 
 class Fetcher(Protocol):

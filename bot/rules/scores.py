@@ -266,9 +266,12 @@ class FileValue:
         )
 
 
-def file_value(ctx: Context, layout: Layout, row: TableRow, column: ColumnSpec) -> FileValue | None:
+def file_value(
+    ctx: Context, layout: Layout, row: TableRow, column: ColumnSpec, task: TaskSpec | None
+) -> FileValue | None:
     """The number the row's scores file holds for a metric column, when it was fetched and
-    can be read (its format is the scores rule's business)."""
+    can be read (its format is the scores rule's business): as read on arrival, or from the
+    file's body."""
     metric = column.metric
     if metric is None:
         return None
@@ -278,11 +281,17 @@ def file_value(ctx: Context, layout: Layout, row: TableRow, column: ColumnSpec) 
             metric.scores_label.casefold(),
         ):
             continue
-        result = ctx.fetched.get(link.url.strip())
-        if result is None or result.verdict != "ok" or not result.body:
+        url = link.url.strip()
+        result = ctx.fetched.get(url)
+        if result is None or result.verdict != "ok":
             return None
-        document = _document(result.body)
-        actual = None if document is None else lookup(document, metric.key)
+        schema = spec.schema or (task.scores_schema if task is not None else None)
+        outcome = ctx.scores.get((url, schema))
+        if outcome is not None:
+            actual = outcome.number(metric.key, result.body or b"")
+        else:
+            document = _document(result.body or b"")
+            actual = None if document is None else lookup(document, metric.key)
         if actual is None or not math.isfinite(actual):
             return None
         return FileValue(actual, key_text(metric.key), metric.split)

@@ -238,7 +238,7 @@ def _metric_format(
         ]
     if shown == decimals:
         return []
-    found = file_value(ctx, layout, row, column)
+    found = file_value(ctx, layout, row, column, ctx.config.task(section.task))
     index = layout.columns.index(column)
     texts = ctx.submission.head_texts
     message = (

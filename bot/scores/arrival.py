@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import replace
 
 from bot.budget import CpuBudget
 from bot.net.types import FetchResult, Request
@@ -44,7 +45,13 @@ class ScoresOnArrival:
         for link in planned:
             if link.scores:
                 self._wanted.setdefault(link.request, []).append((link.url, link.schema))
+        # Requests that are also another kind of link's (a rule reads their body): kept whole.
+        self._shared = {link.request for link in planned if not link.scores}
         self._read: dict[ScoresKey, ScoresOutcome] = {}
+        # The request of each file heard, and the bodies that could not be read here: the
+        # fetch keeps no body of a file read on arrival, these go back to the rules.
+        self._request: dict[ScoresKey, Request] = {}
+        self._unread: dict[Request, bytes] = {}
         self._waiting: dict[ScoresKey, bytes] = {}
         # Files only jsonschema can explain: read once their validator is built, in a thread
         # (importing jsonschema would stop the loop for a few hundred ms).
@@ -53,14 +60,23 @@ class ScoresOnArrival:
         self._scheduled = False
         self._closed = False
 
-    def heard(self, request: Request, result: FetchResult) -> None:
+    def heard(self, request: Request, result: FetchResult) -> FetchResult | None:
+        """Hold the body of a scores file to read it soon; the fetch keeps the result without
+        it (`unread()` gives back the bodies of the files that could not be read)."""
         keys = self._wanted.get(request)
         if not keys or self._closed or not result.ok or result.body is None:
-            return
+            return None
         for key in keys:
             if key not in self._read and key not in self._waiting and key not in self._later:
                 self._waiting[key] = result.body
+                self._request[key] = request
         self._next()
+        return None if request in self._shared else replace(result, body=None)
+
+    def unread(self) -> dict[Request, bytes]:
+        """After `outcomes()`: the bodies of the files not read (a read that failed): the rule
+        reads them again and says what is wrong."""
+        return dict(self._unread)
 
     def wake(self) -> None:
         """The quick checks are built: read the files that waited for them."""
@@ -109,6 +125,7 @@ class ScoresOnArrival:
             try:
                 outcome = read(body, key[1])
             except Exception:  # the rule reads it again and says what is wrong
+                self._unread[self._request[key]] = body
                 return
             if outcome is not None:
                 # What the rule needs: the verdict and the numbers of the metrics.

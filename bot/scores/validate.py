@@ -87,9 +87,9 @@ class ScoresOutcome:
         document = self.document
         if document is None:
             return self
-        # A number the file lacks is not kept: asked for, it is looked for again (rare).
-        found = {tuple(key): lookup(document, key) for key in keys}
-        numbers = {key: number for key, number in found.items() if number is not None}
+        # A number the file lacks is kept as None: asked for, it is not looked for again (the
+        # file's body may be gone by then, see bot/scores/arrival.py).
+        numbers = {tuple(key): lookup(document, key) for key in keys}
         return ScoresOutcome(None, self.error, self.problems, dropped=True, numbers=numbers)
 
     def readable(self) -> bool:
@@ -105,8 +105,14 @@ class ScoresOutcome:
         return None if document is None else lookup(document, key)
 
     def document_of(self, body: bytes) -> object | None:
-        """The parsed document, from `body` (the file this outcome read) when it was dropped."""
-        return parse_json(body) if self.dropped else self.document
+        """The parsed document, from `body` (the file this outcome read) when it was dropped;
+        None when that body is no longer held (the rules ask only for the numbers kept)."""
+        if not self.dropped:
+            return self.document
+        try:
+            return parse_json(body)
+        except ScoresError:
+            return None
 
 
 def read_scores(body: bytes, schema_name: str | None) -> ScoresOutcome:
