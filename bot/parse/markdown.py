@@ -207,7 +207,7 @@ def _cell(cell: str) -> Token:
 def _plain_links(cell: str) -> list[Token] | None:
     """The inline tokens of a cell made only of plain text, escaped pipes and links with a
     plain label and a destination that mistune leaves as it is (`[model](u) \\| [MD5](v)`);
-    None for any other cell. tests/test_parse_markdown.py compares them with mistune's."""
+    None for any other cell. tests/test_parse_cells.py compares them with mistune's."""
     children: list[Token] = []
     pos = 0
     while pos < len(cell):
