@@ -14,7 +14,7 @@ from bot.net import zipdir
 from bot.net.fetcher import GuardedFetcher, NetworkSettings
 from bot.net.guard import AddressPolicy
 from bot.net.types import Request
-from bot.net.zippool import ParsePool
+from bot.net.zippool import PIPE_BYTES, ParsePool
 from tests.httpserver import ScriptedServer
 from tests.test_net_hostile import make_zip
 
@@ -25,6 +25,33 @@ OPEN = AddressPolicy(allow_private=True)
 def server() -> Iterator[ScriptedServer]:
     with ScriptedServer() as running:
         yield running
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="pipe sizes are Linux's")
+def test_a_directory_goes_to_a_worker_in_one_write() -> None:
+    """The job pipe holds a whole directory of 10,000 entries: asyncio does not write it a
+    64 KiB piece at a time (each time copying what is left)."""
+    import fcntl
+
+    data = make_zip(10_000)
+    directory = zipdir.find_directory(data[-zipdir.TAIL_BYTES :], len(data))
+    part = data[directory.offset : directory.offset + directory.size]
+    assert 64 * 1024 < len(part) <= PIPE_BYTES
+
+    async def parse() -> tuple[int, zipdir.ZipSummary]:
+        pool = ParsePool(1)
+        try:
+            summary = await pool.summarise(part, directory, zipdir.Limits(), None)
+            stdin = pool._all[0].process.stdin
+            assert stdin is not None
+            pipe = stdin.transport.get_extra_info("pipe")
+            return fcntl.fcntl(pipe.fileno(), fcntl.F_GETPIPE_SZ), summary
+        finally:
+            await pool.close()
+
+    size, summary = asyncio.run(parse())
+    assert size >= PIPE_BYTES
+    assert summary == zipdir.summarise(part, directory, zipdir.Limits())
 
 
 def test_workers_give_the_summaries_a_thread_gives() -> None:
