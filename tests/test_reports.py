@@ -10,7 +10,7 @@ import pytest
 from bot import __version__
 from bot.model import Finding, LinkReport, Review, ReviewedEntry
 from bot.quote import clean, plain, q, segments
-from bot.report.jsonout import render_json
+from bot.report.jsonout import render_json, to_dict
 from bot.report.markdown import code_span, render_markdown
 from bot.report.text import render_text
 from tests.reportschema import check_report
@@ -102,6 +102,34 @@ def test_json_lists_each_fetched_link() -> None:
             "cached_hours": None,
         }
     ]
+
+
+def test_the_json_report_is_the_report_indented_with_a_line_per_link() -> None:
+    result = review(ERROR, NOTICE)
+    assert json.loads(render_json(result)) == to_dict(result)  # no links: `"links": []`
+    result.links = [
+        LinkReport(
+            url=f"https://a.org/é{n}.json",
+            column="Scores-val",
+            verdict="broken",
+            status=404,
+            seconds=0.1,
+            path="det/README.md",
+            line=40 + n,
+            reason='"quoted", and a line\nbreak',
+        )
+        for n in range(3)
+    ]
+    text = render_json(result)
+    assert json.loads(text) == to_dict(result)
+    lines = text.splitlines()
+    one_line = [f"    {json.dumps(link, ensure_ascii=False)}" for link in to_dict(result)["links"]]
+    assert lines[lines.index('  "links": [') + 1 : -2] == [
+        *(f"{line}," for line in one_line[:-1]),
+        one_line[-1],
+    ]
+    assert lines[-2:] == ["  ]", "}"] and text.endswith("}\n")
+    assert '  "findings": [\n    {\n      "severity": "error",' in text  # the rest indented
 
 
 def test_verdict_is_fail_if_and_only_if_there_is_an_error() -> None:
