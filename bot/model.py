@@ -82,7 +82,7 @@ class Submission:
 # --- parse: what a task README holds --------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """A Markdown link as written: its label, its target and the line it stands on."""
 
@@ -91,7 +91,7 @@ class Link:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     """One table cell: the trimmed source (escapes intact), its plain text and its links."""
 
@@ -100,7 +100,7 @@ class Cell:
     links: tuple[Link, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TableRow:
     line: int
     cells: tuple[Cell, ...]
@@ -119,7 +119,7 @@ class ResultTable:
     run_on_line: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextLine:
     """One source line of a paragraph: plain text and the links on it."""
 
@@ -268,7 +268,7 @@ class ReviewedEntry:
     rows: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkReport:
     """How one fetched link fared, for the per-link table of the report."""
 

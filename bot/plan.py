@@ -17,7 +17,7 @@ from bot.urls import extension, github_blob, github_raw, is_web
 MD5_FILE_BYTES = 4096
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedLink:
     """A link as written (`url`, `column`, where it stands) and the request that checks it."""
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+import tracemalloc
+from pathlib import Path
 
 import pytest
 
 from bot import __version__
+from bot.config import load_config
 from bot.model import Finding, LinkReport, Review, ReviewedEntry
 from bot.quote import clean, plain, q, segments
 from bot.report.jsonout import render_json, to_dict
 from bot.report.markdown import code_span, render_markdown
+from bot.report.output import write_report
 from bot.report.text import render_text
 from tests.reportschema import check_report
 
@@ -130,6 +134,34 @@ def test_the_json_report_is_the_report_indented_with_a_line_per_link() -> None:
     ]
     assert lines[-2:] == ["  ]", "}"] and text.endswith("}\n")
     assert '  "findings": [\n    {\n      "severity": "error",' in text  # the rest indented
+
+
+def test_an_audits_json_report_is_written_a_line_at_a_time(tmp_path: Path) -> None:
+    """12,800 links: the file is the whole report, and writing it never holds a third of it."""
+    result = review(ERROR, NOTICE)
+    result.links = [
+        LinkReport(
+            url=f"https://dl.example.org/det/models/m{n}_r50_fpn_1x_det_bdd100k.pth",
+            column="Weights",
+            verdict="ok",
+            status=200,
+            seconds=0.01,
+            path="det/README.md",
+            line=n,
+            size=160 * 1024 * 1024,
+        )
+        for n in range(12_800)
+    ]
+    output = tmp_path / "report.json"
+    tracemalloc.start()
+    try:
+        code = write_report(result, load_config(), "json", output)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    text = output.read_text(encoding="utf-8")
+    assert code == 1 and text == render_json(result) and json.loads(text) == to_dict(result)
+    assert peak < len(text) / 3, f"{peak:,} bytes held to write {len(text):,}"
 
 
 def test_verdict_is_fail_if_and_only_if_there_is_an_error() -> None:

@@ -23,7 +23,7 @@ Purpose = Literal["body", "probe", "archive", "checksum"]
 Cut = Literal["budget", "no_network", "memory", "remap"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Request:
     """One thing to fetch; `binary` says an HTML page there is not the file (probe, body)."""
 
@@ -33,7 +33,7 @@ class Request:
     binary: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FetchResult:
     """The outcome of one Request; `body`, `archive` and `digest` are set by their purposes."""
 

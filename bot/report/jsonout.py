@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -83,14 +84,22 @@ def link_dict(link: LinkReport) -> dict[str, Any]:
 
 
 def render_json(review: Review) -> str:
-    """The report, indented, each link on a line of its own: an audit lists thousands, and
-    indenting each of their fields took most of the time of writing the report."""
+    return "".join(json_parts(review))
+
+
+def json_parts(review: Review) -> Iterator[str]:
+    """The report, indented, each link on a line of its own, in pieces: written one at a time,
+    the thousands of links of an audit are never held as one text (nor indented field by field
+    by json's pure-Python indenter, which took most of the time of writing the report)."""
     data = to_dict(replace(review, links=[]))
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    # One link at a time: 12,800 dicts at once took 13 MB at the end of an audit.
-    lines = ",\n".join(
-        f"    {json.dumps(link_dict(link), ensure_ascii=False)}" for link in review.links
-    )
-    listed = f"[\n{lines}\n  ]" if review.links else "[]"
-    # `text` ends with the closing brace of the report: the links are its last key.
-    return scrub(f'{text.removesuffix("}").rstrip()},\n  "links": {listed}\n}}') + "\n"
+    # The report's closing brace comes last: the links are its last key.
+    head = json.dumps(data, indent=2, ensure_ascii=False).removesuffix("}").rstrip()
+    if not review.links:
+        yield scrub(f'{head},\n  "links": []\n}}\n')
+        return
+    yield scrub(f'{head},\n  "links": [\n')
+    last = len(review.links) - 1
+    for index, link in enumerate(review.links):
+        end = ",\n" if index < last else "\n"
+        yield scrub(f"    {json.dumps(link_dict(link), ensure_ascii=False)}{end}")
+    yield "  ]\n}\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from bot.config import Config
@@ -18,12 +19,23 @@ EXIT_CODES = {"pass": EXIT_PASS, "fail": EXIT_FAIL, "incomplete": EXIT_INCOMPLET
 def render(
     review: Review, config: Config, fmt: str, colour: bool = False, verbose: bool = False
 ) -> str:
+    return "".join(render_parts(review, config, fmt, colour, verbose))
+
+
+def render_parts(
+    review: Review, config: Config, fmt: str, colour: bool = False, verbose: bool = False
+) -> Iterable[str]:
+    """The report in the pieces it is written in (JSON: a line per link; the others: whole)."""
     # Only the chosen format's renderer is imported (start-up time: `github` pulls in the
     # workflow commands and `secrets`).
     if fmt == "json":
-        from bot.report.jsonout import render_json  # noqa: PLC0415
+        from bot.report.jsonout import json_parts  # noqa: PLC0415
 
-        return render_json(review)
+        return json_parts(review)
+    return [_render_whole(review, config, fmt, colour, verbose)]
+
+
+def _render_whole(review: Review, config: Config, fmt: str, colour: bool, verbose: bool) -> str:
     if fmt == "github":
         from bot.report.github import render_github  # noqa: PLC0415
 
@@ -42,13 +54,14 @@ def write_report(
 ) -> int:
     """Print (colour only on a terminal, never with NO_COLOR) or write the report."""
     colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = render(review, config, fmt, colour=colour, verbose=verbose)
+    parts = render_parts(review, config, fmt, colour=colour, verbose=verbose)
     if output is not None:
         try:
-            output.write_text(text, encoding="utf-8")
+            with output.open("w", encoding="utf-8") as file:
+                file.writelines(parts)
         except OSError as exc:
             raise OperationalError(f"--output {output}: cannot write it ({exc})") from exc
     else:
-        sys.stdout.write(text)
+        sys.stdout.writelines(parts)
         sys.stdout.flush()
     return EXIT_CODES[review.verdict]

@@ -25,7 +25,7 @@ costs a search of the text per name)."""
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     """Where a link stands: README path, row line and a short description of the row."""
 
