@@ -108,22 +108,27 @@ def test_json_lists_each_fetched_link() -> None:
     ]
 
 
-def test_the_json_report_is_the_report_indented_with_a_line_per_link() -> None:
-    result = review(ERROR, NOTICE)
-    assert json.loads(render_json(result)) == to_dict(result)  # no links: `"links": []`
-    result.links = [
+def broken_links(count: int, url: str, reason: str | None = None) -> list[LinkReport]:
+    """`count` links answered 404, `url` formatted with each one's number `n`."""
+    return [
         LinkReport(
-            url=f"https://a.org/é{n}.json",
+            url=url.format(n=n),
             column="Scores-val",
             verdict="broken",
             status=404,
             seconds=0.1,
             path="det/README.md",
             line=40 + n,
-            reason='"quoted", and a line\nbreak',
+            reason=reason,
         )
-        for n in range(3)
+        for n in range(count)
     ]
+
+
+def test_the_json_report_is_the_report_indented_with_a_line_per_link() -> None:
+    result = review(ERROR, NOTICE)
+    assert json.loads(render_json(result)) == to_dict(result)  # no links: `"links": []`
+    result.links = broken_links(3, url="https://a.org/é{n}.json", reason='"quoted", and a\nbreak')
     text = render_json(result)
     assert json.loads(text) == to_dict(result)
     lines = text.splitlines()
@@ -139,19 +144,7 @@ def test_the_json_report_is_the_report_indented_with_a_line_per_link() -> None:
 def test_an_audits_json_report_is_written_a_line_at_a_time(tmp_path: Path) -> None:
     """12,800 links: the file is the whole report, and writing it never holds a third of it."""
     result = review(ERROR, NOTICE)
-    result.links = [
-        LinkReport(
-            url=f"https://dl.example.org/det/models/m{n}_r50_fpn_1x_det_bdd100k.pth",
-            column="Weights",
-            verdict="ok",
-            status=200,
-            seconds=0.01,
-            path="det/README.md",
-            line=n,
-            size=160 * 1024 * 1024,
-        )
-        for n in range(12_800)
-    ]
+    result.links = broken_links(12_800, url="https://dl.example.org/det/models/m{n}_r50.pth")
     output = tmp_path / "report.json"
     tracemalloc.start()
     try:
