@@ -194,21 +194,27 @@ def _cells(
 
 def _cell(cell: str) -> Token:
     """A cell token: mistune parses its inline markup, unless the cell is plain text (a name,
-    a number) or plain links (see _plain_links): then its children are made here, as mistune
-    would make them, saving its call (two thirds of a results table's parse)."""
+    a number) or plain links (see _plain_parts): then its parts are kept as they are, for
+    cell_of, saving mistune's call (two thirds of a results table's parse) and its tokens (a
+    dozen objects a link: tens of MB for a README of 2,000 rows)."""
     if not _INLINE_MARKUP.search(cell):
-        return {"type": "zoo_table_cell", "raw": cell, "children": [{"type": "text", "raw": cell}]}
-    children = _plain_links(cell)
-    if children is None:
+        return {"type": "zoo_table_cell", "raw": cell, _PLAIN: (cell,)}
+    parts = _plain_parts(cell)
+    if parts is None:
         return {"type": "zoo_table_cell", "raw": cell, "text": cell}
-    return {"type": "zoo_table_cell", "raw": cell, "children": children}
+    return {"type": "zoo_table_cell", "raw": cell, _PLAIN: parts}
 
 
-def _plain_links(cell: str) -> list[Token] | None:
-    """The inline tokens of a cell made only of plain text, escaped pipes and links with a
-    plain label and a destination that mistune leaves as it is (`[model](u) \\| [MD5](v)`);
-    None for any other cell. tests/test_parse_cells.py compares them with mistune's."""
-    children: list[Token] = []
+# A cell token's parts when mistune did not parse it: texts, and (label, destination) links.
+_PLAIN = "zoo_plain"
+PlainPart = str | tuple[str, str]
+
+
+def _plain_parts(cell: str) -> tuple[PlainPart, ...] | None:
+    """The parts of a cell made only of plain text, escaped pipes and links with a plain label
+    and a destination that mistune leaves as it is (`[model](u) \\| [MD5](v)`), as mistune
+    reads them; None for any other cell. tests/test_parse_cells.py compares them with mistune's."""
+    parts: list[PlainPart] = []
     pos = 0
     while pos < len(cell):
         part = _PLAIN_PART.match(cell, pos)
@@ -216,12 +222,11 @@ def _plain_links(cell: str) -> list[Token] | None:
             return None
         label, url, text = part.group("label", "url", "text")
         if url is not None:
-            link = {"type": "link", "children": [{"type": "text", "raw": label}]}
-            children.append({**link, "attrs": {"url": url}})
+            parts.append((label, url))
         else:
-            children.append({"type": "text", "raw": "|" if text is None else text})
+            parts.append("|" if text is None else text)
         pos = part.end()
-    return children
+    return tuple(parts)
 
 
 def _zoo_table(md: mistune.Markdown) -> None:
@@ -397,9 +402,23 @@ def text_lines(children: Sequence[Token], first_line: int) -> list[TextLine]:
 
 def cell_of(token: Token, line: int) -> Cell:
     """A table cell token as a Cell: source text, plain text and links."""
-    children = token.get("children", ())
     raw = str(token.get("raw", ""))
+    plain: tuple[PlainPart, ...] | None = token.get(_PLAIN)
+    if plain is not None:
+        return _plain_cell(plain, raw, line)
+    children = token.get("children", ())
     return _flat_cell(children, raw, line) or walked_cell(children, raw, line)
+
+
+def _plain_cell(parts: Sequence[PlainPart], raw: str, line: int) -> Cell:
+    """The Cell of a cell's plain parts (_plain_parts): what mistune's tokens would give."""
+    texts = [part if isinstance(part, str) else part[0] for part in parts]
+    links = tuple(
+        Link(label=" ".join(part[0].split()), url=part[1], line=line)
+        for part in parts
+        if not isinstance(part, str)
+    )
+    return Cell(raw=raw, text=" ".join("".join(texts).split()), links=links)
 
 
 def _flat_cell(children: Sequence[Token], raw: str, line: int) -> Cell | None:

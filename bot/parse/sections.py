@@ -277,9 +277,7 @@ def _finish_abstract(section: _Builder, *, closed: bool = True) -> None:
 
 def _table(section: _Builder, token: Token, line: int) -> None:
     head, *rows = token["children"]
-    header = tuple(
-        " ".join(inline_text(cell.get("children", ())).split()) for cell in head["children"]
-    )
+    header = tuple(cell_of(cell, line).text for cell in head["children"])
     table_rows = tuple(
         TableRow(
             line=int(row["line"]),
