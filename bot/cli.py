@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
+import importlib
 import os
 import re
 import signal
@@ -19,14 +21,11 @@ from typing import TYPE_CHECKING, NoReturn
 
 from bot import __version__
 from bot.config import Config, load_config, load_config_file
-from bot.engine import ReviewOptions, review
 from bot.errors import OperationalError, UsageError
-from bot.fixer import apply_fixes, describe
 from bot.model import Review, Submission
 from bot.net.remap import parse_remap
 from bot.report.output import EXIT_CODES, FORMATS, write_report
 from bot.report.progress import ProgressBar
-from bot.rules.suggest import closest
 from bot.sources.local import (
     GitRepo,
     load_submission,
@@ -40,7 +39,12 @@ if TYPE_CHECKING:
 
 # Start-up: a command imports only what it uses. The fetcher (httpx) is imported when a review
 # goes online, the link cache with --cache, and the example (which pulls in http.server) only
-# by `zoo-review example`: see `python -X importtime -m bot.cli check ...`.
+# by `zoo-review example`: see `python -X importtime -m bot.cli check ...`. The review itself
+# (the engine, the parsers, the rules: about half of the start-up's imports) is imported in a
+# thread while git runs (import_review_early).
+
+# What the review imports (the rest follows from it), in the thread of import_review_early.
+REVIEW_MODULES = ("bot.engine",)
 
 EXIT_USAGE = 2
 
@@ -86,6 +90,8 @@ class Parser(argparse.ArgumentParser):
     commands: dict[str, Parser]
 
     def error(self, message: str) -> NoReturn:
+        from bot.rules.suggest import closest  # noqa: PLC0415
+
         choice = _INVALID_CHOICE.search(message)
         if choice is not None:
             options = re.findall(r"[\w.-]+", choice.group("options"))
@@ -128,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:
+        from bot.rules.suggest import closest  # noqa: PLC0415
+
         command = parser.commands.get(getattr(args, "command", None) or "", parser)
         parts = []
         for arg in unknown:
@@ -313,6 +321,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.pr is not None:
         return run_check_pr(args)
     certificates = load_certificates_early(args)
+    import_review_early()
     repo = GitRepo.open(args.repo)
     if args.fix:
         if args.head is not None:
@@ -355,6 +364,8 @@ def fix_in_place(result: Review, root: Path, body_path: str, body: Path | None) 
         return root / path
 
     # The description's fixes go into the --body file, when it is a file.
+    from bot.fixer import apply_fixes, describe  # noqa: PLC0415
+
     fixable = [
         f
         for f in result.findings
@@ -415,6 +426,7 @@ def write_text(text: str, output: Path | None) -> None:
 
 def run_audit(args: argparse.Namespace) -> int:
     certificates = load_certificates_early(args)
+    import_review_early()
     repo = GitRepo.open(args.repo)
     head = repo.resolve(args.rev)
     if head is None:
@@ -441,6 +453,8 @@ def run_audit(args: argparse.Namespace) -> int:
 def guess_task(name: str, config: Config) -> str | None:
     """The task a mistyped `--task` means: a close name (`dett`), or the task whose title has
     the word (`detection` for det, Object Detection)."""
+    from bot.rules.suggest import closest  # noqa: PLC0415
+
     names = [task.name for task in config.tasks]
     guess = closest(name, names, cutoff=0.6)
     if guess is not None:
@@ -461,6 +475,8 @@ def run_review(
 ) -> Review:
     """Review with the network options of the command line (`audit_tasks`: an audit;
     `certificates`: the thread of `load_certificates_early`, waited for)."""
+    from bot.engine import ReviewOptions, review  # noqa: PLC0415
+
     options = ReviewOptions(
         audit_all=audit_tasks is not None or getattr(args, "audit_all", False),
         offline=args.offline,
@@ -509,6 +525,29 @@ def load_certificates_early(args: argparse.Namespace) -> threading.Thread | None
     thread = threading.Thread(target=warm_up, name="zoo-review-tls", daemon=True)
     thread.start()
     return thread
+
+
+def import_review_early() -> threading.Thread:
+    """Start importing the review's modules in a thread, and return it.
+
+    The main thread runs git meanwhile, which mostly waits for its processes: the imports take
+    that time instead of coming after it. The review imports the modules again when it starts,
+    which waits for this thread's import to end; an import that fails here fails there again,
+    with its error (a failed import leaves nothing behind in sys.modules). Meanwhile the main
+    thread imports none of the modules the review imports (git's code and the configuration's
+    are imported already), so neither thread waits for the other's imports.
+    """
+    thread = threading.Thread(
+        target=_import_quietly, args=(REVIEW_MODULES,), name="zoo-review-import", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def _import_quietly(names: Sequence[str]) -> None:
+    for name in names:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
 
 
 def run_example(args: argparse.Namespace) -> int:

@@ -1,0 +1,81 @@
+"""Start-up of `check` and `audit`: the review's modules are imported while git runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import GitZoo
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# In a fresh interpreter (the test process imported everything long ago): import the command,
+# then run it with git's first call made to wait (at most 10 s) for the engine's import to
+# start. Without the early import, the engine is imported only once git is done: the wait
+# runs out and the test fails.
+SCRIPT = textwrap.dedent(
+    """
+    import json, sys, time
+    import bot.cli as cli
+
+    at_import = sorted(name for name in ("bot.engine", "bot.rules") if name in sys.modules)
+    seen = []
+    opened = cli.GitRepo.open.__func__
+
+    def open_(cls, directory):
+        deadline = time.monotonic() + 10
+        while "bot.engine" not in sys.modules and time.monotonic() < deadline:
+            time.sleep(0.002)
+        seen.append("bot.engine" in sys.modules)
+        return opened(cls, directory)
+
+    cli.GitRepo.open = classmethod(open_)
+    code = cli.main(sys.argv[1:])
+    print(json.dumps({"at_import": at_import, "seen": seen, "code": code}))
+    """
+)
+
+README = """# Object Detection
+
+## Faster R-CNN
+
+[Faster R-CNN](https://arxiv.org/abs/1506.01497) [NeurIPS 2015]
+
+| Backbone | Lr schd | MS-train | Box AP-val | Scores-val | Box AP-test | Scores-test | Config | Weights | Preds | Visuals |
+| :------: | :-----: | :------: | :--------: | :--------: | :---------: | :---------: | :----: | :-----: | :---: | :-----: |
+"""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check", "--offline", "--base", "main", "--format", "json"],
+        ["audit", "--offline", "--task", "det", "--format", "json"],
+    ],
+)
+def test_the_review_is_imported_while_git_runs(git_zoo: GitZoo, command: list[str]) -> None:
+    git_zoo.write("det/README.md", README)
+    git_zoo.commit("zoo")
+    git_zoo.branch("contribution")
+    git_zoo.write("det/README.md", README + "\nMore text.\n")
+    git_zoo.commit("contribution")
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, *command, "--repo", str(git_zoo.root)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    # Importing the command imports no rule: that is the thread's work.
+    assert report["at_import"] == []
+    # git's first call came after the engine's import had started.
+    assert report["seen"] == [True]
+    # And the review ran to its verdict with the modules that thread imported.
+    assert report["code"] in (0, 1, 3), done.stderr
