@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import get_close_matches
 from functools import cached_property
 
 from bot.config import ColumnSpec, HeaderRead, LinkSpec, TaskSpec, normalize_header
 from bot.model import Cell, Link, ResultTable, TableRow
+
+# A link of a row with the column it stands in and the link spec its label names.
+_Matched = tuple[ColumnSpec, LinkSpec, Link]
 
 # How alike (difflib's ratio) a name must be to a known one to be called its misspelling.
 CLOSE = 0.8
@@ -22,6 +25,11 @@ class Layout:
     columns: tuple[ColumnSpec | None, ...]
     # Header cells read as the template column they misspell (`Box AP-vla`): their indexes.
     misspelled: tuple[int, ...] = ()
+    # The links of each row asked for, by kind (`links`), by the row's id (the row is kept
+    # with them, so that no other row takes its id).
+    _matched: dict[int, tuple[TableRow, dict[str, list[_Matched]]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def cell(self, row: TableRow, column: ColumnSpec) -> Cell | None:
         index = self._first_index.get(id(column))
@@ -45,12 +53,20 @@ class Layout:
     def present(self, column: ColumnSpec) -> bool:
         return any(spec is column for spec in self.columns)
 
-    def links(self, row: TableRow, kind: str) -> list[tuple[ColumnSpec, LinkSpec, Link]]:
+    def links(self, row: TableRow, kind: str) -> list[_Matched]:
         """Links of `kind` in the row, matched to their spec by label (case does not matter).
 
         A row whose cell count is wrong has none: its cells may sit under the wrong column.
+        The row's links are matched once, for every kind, and kept: rules ask for several kinds
+        of the same row.
         """
-        found: list[tuple[ColumnSpec, LinkSpec, Link]] = []
+        kept = self._matched.get(id(row))
+        if kept is None or kept[0] is not row:
+            kept = self._matched[id(row)] = (row, self._match(row))
+        return list(kept[1].get(kind, ()))
+
+    def _match(self, row: TableRow) -> dict[str, list[_Matched]]:
+        found: dict[str, list[_Matched]] = {}
         if not self.aligned(row):
             return found
         for column in self.columns:
@@ -61,8 +77,8 @@ class Layout:
                 continue
             for link in cell.links:
                 spec = match_link(column, link)
-                if spec is not None and spec.kind == kind:
-                    found.append((column, spec, link))
+                if spec is not None:
+                    found.setdefault(spec.kind, []).append((column, spec, link))
         return found
 
 

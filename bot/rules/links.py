@@ -22,6 +22,7 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
         for row in table.rows:
             if not entry.reviews(row) or not layout.aligned(row):
                 continue  # the template rule reports rows whose cell count is wrong
+            weights_urls = _weights_urls(layout, row)
             for index, column in enumerate(layout.columns):
                 if column is None or not column.links:
                     continue
@@ -37,7 +38,7 @@ def check(entry: EntryScope, ctx: Context) -> list[Finding]:
                         row,
                         column,
                         cell,
-                        weights_urls=_weights_urls(layout, row),
+                        weights_urls=weights_urls,
                         relabel=relabel,
                     )
             findings += _same_file(entry.section, layout, row)
