@@ -548,6 +548,10 @@ def _import_quietly(names: Sequence[str]) -> None:
     for name in names:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
+    # What the command imported is frozen (see `entry`): what this thread imported is too, or
+    # each full collection walks it again (the 500-row audit's first request: ~50 ms later).
+    if gc.get_freeze_count():
+        gc.freeze()
 
 
 def run_example(args: argparse.Namespace) -> int:

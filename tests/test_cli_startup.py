@@ -79,3 +79,42 @@ def test_the_review_is_imported_while_git_runs(git_zoo: GitZoo, command: list[st
     assert report["seen"] == [True]
     # And the review ran to its verdict with the modules that thread imported.
     assert report["code"] in (0, 1, 3), done.stderr
+
+
+FREEZE = textwrap.dedent(
+    """
+    import gc, json, sys
+    import bot.cli as cli
+
+    frozen_first = sys.argv[1] == "frozen"
+    if frozen_first:
+        gc.freeze()  # as `entry` does
+    before = gc.get_freeze_count()
+    cli.import_review_early().join(60)
+    print(json.dumps({"before": before, "after": gc.get_freeze_count(),
+                      "engine": "bot.engine" in sys.modules}))
+    """
+)
+
+
+@pytest.mark.parametrize("how", ["frozen", "not frozen"])
+def test_what_the_thread_imports_is_frozen_as_entry_froze_the_rest(how: str) -> None:
+    """The command (`entry`) freezes what it imported, so that the collector does not walk it
+    again; the thread freezes what it imports too. A caller that froze nothing (a test calling
+    `main`) gets nothing frozen."""
+    done = subprocess.run(
+        [sys.executable, "-c", FREEZE, how],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["engine"]
+    if how == "frozen":
+        # The engine, the parsers and the rules: thousands of objects (8,000 in 3.11).
+        assert report["after"] > report["before"] + 2_000
+    else:
+        assert report["after"] == report["before"] == 0
