@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import importlib.util
 import json
 import math
 import os
@@ -444,6 +445,19 @@ def machine() -> str:
     )
 
 
+def extra_imports() -> str | None:
+    """What this venv adds to a start-up that users do not have: httpx imports click at start-up
+    when it is installed (the test extra brings it), about 35 ms for zoo-review and the Python
+    floor alike, not for lychee."""
+    if importlib.util.find_spec("click") is None:
+        return None
+    return (
+        "click is installed, and httpx imports it at start-up (about 35 ms for zoo-review and "
+        "the Python floor, none for lychee): measure from a venv with only the bench extra "
+        "(python -m venv v && v/bin/pip install -e '.[bench]')"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="zoo-review vs lychee on a local server")
     parser.add_argument(
@@ -470,6 +484,9 @@ def main(argv: list[str] | None = None) -> int:
     # installs the wheel, so that no run compiles (PYTHONDONTWRITEBYTECODE=1 would make every
     # run compile all of bot/ again).
     compileall.compile_dir(ROOT / "bot", quiet=1)
+    extra = extra_imports()
+    if extra:
+        print(f"note: {extra}", file=sys.stderr)
     site = Site()
     server = ArtifactServer(site).start()
     rows: list[Row] = []
@@ -486,6 +503,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.stop()
     print(machine())
+    if extra:
+        print(f"Note: {extra}.")
     print(table(rows, load_config().network))
     print("* lychee only reads the status line; it does not download and hash the file.")
     return 0
