@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 # Start-up: a command imports only what it uses. The fetcher (httpx) is imported when a review
 # goes online, the link cache with --cache, and the example (which pulls in http.server) only
 # by `zoo-review example`: see `python -X importtime -m bot.cli check ...`. The review itself
-# (the engine, the parsers, the rules: about half of the start-up's imports) is imported in a
+# (the engine, the parsers, the rules: about half of zoo-review's own imports) is imported in a
 # thread while git runs (import_review_early).
 
 # What the review imports (the rest follows from it), in the thread of import_review_early.
@@ -545,6 +545,7 @@ def import_review_early() -> threading.Thread:
 
 
 def _import_quietly(names: Sequence[str]) -> None:
+    """Import the modules; an error is left for the review's own import to raise."""
     for name in names:
         with contextlib.suppress(Exception):
             importlib.import_module(name)

@@ -72,6 +72,7 @@ def test_the_review_is_imported_while_git_runs(git_zoo: GitZoo, command: list[st
         timeout=120,
         check=False,
     )
+    assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
     # Importing the command imports no rule: that is the thread's work.
     assert report["at_import"] == []

@@ -11,7 +11,7 @@ from bot.config import ColumnSpec, HeaderRead, LinkSpec, TaskSpec, normalize_hea
 from bot.model import Cell, Link, ResultTable, TableRow
 
 # A link of a row with the column it stands in and the link spec its label names.
-_Matched = tuple[ColumnSpec, LinkSpec, Link]
+MatchedLink = tuple[ColumnSpec, LinkSpec, Link]
 
 # How alike (difflib's ratio) a name must be to a known one to be called its misspelling.
 CLOSE = 0.8
@@ -27,7 +27,7 @@ class Layout:
     misspelled: tuple[int, ...] = ()
     # The links of each row asked for, by kind (`links`), by the row's id (the row is kept
     # with them, so that no other row takes its id).
-    _matched: dict[int, tuple[TableRow, dict[str, list[_Matched]]]] = field(
+    _matched: dict[int, tuple[TableRow, dict[str, list[MatchedLink]]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -53,7 +53,7 @@ class Layout:
     def present(self, column: ColumnSpec) -> bool:
         return any(spec is column for spec in self.columns)
 
-    def links(self, row: TableRow, kind: str) -> list[_Matched]:
+    def links(self, row: TableRow, kind: str) -> list[MatchedLink]:
         """Links of `kind` in the row, matched to their spec by label (case does not matter).
 
         A row whose cell count is wrong has none: its cells may sit under the wrong column.
@@ -65,8 +65,8 @@ class Layout:
             kept = self._matched[id(row)] = (row, self._match(row))
         return list(kept[1].get(kind, ()))
 
-    def _match(self, row: TableRow) -> dict[str, list[_Matched]]:
-        found: dict[str, list[_Matched]] = {}
+    def _match(self, row: TableRow) -> dict[str, list[MatchedLink]]:
+        found: dict[str, list[MatchedLink]] = {}
         if not self.aligned(row):
             return found
         for column in self.columns:
