@@ -119,3 +119,40 @@ def test_what_the_thread_imports_is_frozen_as_entry_froze_the_rest(how: str) -> 
         assert report["after"] > report["before"] + 2_000
     else:
         assert report["after"] == report["before"] == 0
+
+
+EARLY_END = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    import bot.cli as cli
+
+    marker = Path(sys.argv[1])
+
+    def slow_import(names):  # an import that is still running when the review stops
+        time.sleep(0.5)
+        marker.write_text("finished", encoding="utf-8")
+
+    cli._import_quietly = slow_import
+    sys.argv = ["zoo-review", "check", "--offline", "--repo", sys.argv[2]]
+    cli.entry()
+    """
+)
+
+
+def test_a_review_that_stops_early_waits_for_the_import_thread(tmp_path: Path) -> None:
+    """A wrong --repo ends the review while the review's modules are still being imported:
+    the process waits for that thread before it ends (an interpreter that ended during an
+    import crashed with a segmentation fault in about one exit in ten)."""
+    marker = tmp_path / "imported"
+    done = subprocess.run(
+        [sys.executable, "-c", EARLY_END, str(marker), str(tmp_path / "no-such-folder")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "no such directory" in done.stderr
+    assert marker.read_text(encoding="utf-8") == "finished"
