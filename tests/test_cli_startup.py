@@ -14,6 +14,19 @@ from tests.conftest import GitZoo
 
 ROOT = Path(__file__).resolve().parents[1]
 
+
+def run_script(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`script` in a fresh interpreter, from the project's root."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 # In a fresh interpreter (the test process imported everything long ago): import the command,
 # then run it with git's first call made to wait (at most 10 s) for the engine's import to
 # start. Without the early import, the engine is imported only once git is done: the wait
@@ -64,14 +77,7 @@ def test_the_review_is_imported_while_git_runs(git_zoo: GitZoo, command: list[st
     git_zoo.branch("contribution")
     git_zoo.write("det/README.md", README + "\nMore text.\n")
     git_zoo.commit("contribution")
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, *command, "--repo", str(git_zoo.root)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_script(SCRIPT, *command, "--repo", str(git_zoo.root))
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
     # Importing the command imports no rule: that is the thread's work.
@@ -103,14 +109,7 @@ def test_what_the_thread_imports_is_frozen_as_entry_froze_the_rest(how: str) -> 
     """The command (`entry`) freezes what it imported, so that the collector does not walk it
     again; the thread freezes what it imports too. A caller that froze nothing (a test calling
     `main`) gets nothing frozen."""
-    done = subprocess.run(
-        [sys.executable, "-c", FREEZE, how],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_script(FREEZE, how)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["engine"]
@@ -145,14 +144,7 @@ def test_a_review_that_stops_early_waits_for_the_import_thread(tmp_path: Path) -
     the process waits for that thread before it ends (an interpreter that ended during an
     import crashed with a segmentation fault in about one exit in ten)."""
     marker = tmp_path / "imported"
-    done = subprocess.run(
-        [sys.executable, "-c", EARLY_END, str(marker), str(tmp_path / "no-such-folder")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_script(EARLY_END, str(marker), str(tmp_path / "no-such-folder"))
     assert done.returncode == 2, done.stderr
     assert "no such directory" in done.stderr
     assert marker.read_text(encoding="utf-8") == "finished"
