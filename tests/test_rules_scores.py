@@ -394,3 +394,27 @@ def test_nan_val_headline_is_said_once() -> None:
     _, findings = det_check({VAL: det_file(float("nan")), TEST: det_file(29.78)})
     assert len(findings) == 1
     assert "headline value is NaN" in findings[0].message
+
+
+def test_the_cell_fix_is_made_only_for_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most numbers agree with their file: the cell's fix (which splits the row's line) is made
+    only when a finding carries it."""
+    made: list[str] = []
+    cell_fix = scores.cell_fix
+
+    def counted(*args: object, **kwargs: object) -> object:
+        made.append("fix")
+        return cell_fix(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scores, "cell_fix", counted)
+    assert det_check({VAL: det_file(31.04), TEST: det_file(29.78)})[1] == []
+    assert made == []
+    text, findings = det_check({VAL: det_file(30.1234), TEST: det_file(29.78)})
+    assert made == ["fix"]
+    fix = findings[0].fix
+    assert fix is not None and fix.line == line_of(text, ROW)
+    assert "| 30.12 |" in fix.new and "| 31.04 |" in fix.old
+    # A file that holds a fraction is wrong, not the table: no fix, and none made.
+    made.clear()
+    _, findings = det_check({VAL: det_file(0.3104)})
+    assert findings[0].fix is None and made == []

@@ -206,13 +206,17 @@ class _RowCheck:
         format_reported: bool,
         non_finite_reported: bool,
     ) -> list[Finding]:
-        fix = None
-        index = self.layout.columns.index(column)
-        if column.metric is not None and actual is not None and math.isfinite(actual):
-            new = f"{actual:.{column.metric.decimals}f}"
-            fix = cell_fix(
-                self.ctx.submission.head_texts, self.section.path, self.row.line, index, new
-            )
+        fix: Callable[[], Fix | None] | None = None
+        metric = column.metric
+        if metric is not None and actual is not None and math.isfinite(actual):
+            new = f"{actual:.{metric.decimals}f}"
+            index = self.layout.columns.index(column)
+
+            def cell() -> Fix | None:  # made only for a finding: most numbers agree
+                texts = self.ctx.submission.head_texts
+                return cell_fix(texts, self.section.path, self.row.line, index, new)
+
+            fix = cell
         return _compare(
             self.section,
             self.row,
@@ -315,11 +319,11 @@ def _compare(
     *,
     format_reported: bool = False,
     non_finite_reported: bool = False,
-    fix: Fix | None = None,
+    fix: Callable[[], Fix | None] | None = None,
 ) -> list[Finding]:
     """The finding when the table's number is not the file's; `format_reported`: the file's
     format problems are reported (a missing headline among them), `non_finite_reported`: a NaN
-    or infinite headline among them too."""
+    or infinite headline among them too; `fix` makes the cell's fix."""
     metric = column.metric
     assert metric is not None
     shown_decimals = decimals_of(shown_text)
@@ -395,6 +399,6 @@ def _compare(
             row.line,
             message,
             hint,
-            fix=fix if math.isfinite(actual) else None,
+            fix=fix() if fix is not None and math.isfinite(actual) else None,
         )
     ]
