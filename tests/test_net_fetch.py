@@ -10,13 +10,14 @@ import ipaddress
 import struct
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from bot.errors import UsageError
-from bot.net.fetcher import GuardedFetcher, NetworkSettings
+from bot.net.fetcher import GuardedFetcher, NetworkSettings, _read_capped
 from bot.net.guard import AddressPolicy, IPAddress, is_public, port_problem, url_problem
 from bot.net.remap import parse_remap, remap_url
 from bot.net.transport import ConnectionLog
@@ -216,6 +217,33 @@ def test_the_body_cap_counts_bytes_read(server: ScriptedServer) -> None:
     url = server.on("/big", Reply(200, chunks=(b"x" * 600, b"y" * 600)))
     result = fetch(url, max_bytes=1000)
     assert (result.verdict, result.body) == ("too_large", None)
+
+
+@pytest.mark.parametrize(
+    ("cap", "truncate", "expected"),
+    [
+        (100, False, b"abcdefghi"),
+        (9, False, b"abcdefghi"),
+        (8, False, None),
+        (5, True, b"abcde"),
+        (2, True, b"ab"),
+        (3, True, b"abc"),
+        (0, True, b""),
+    ],
+)
+def test_a_capped_read_keeps_the_bytes_in_order_up_to_the_cap(
+    cap: int, truncate: bool, expected: bytes | None
+) -> None:
+    # Narrow: the chunks as httpx hands them over (the network may merge or split them).
+    async def chunks() -> AsyncIterator[bytes]:
+        for chunk in (b"abc", b"defg", b"hi"):
+            yield chunk
+
+    async def read() -> bytes | None:
+        response = httpx.Response(200, content=chunks())
+        return await _read_capped(response, cap, truncate)
+
+    assert asyncio.run(read()) == expected
 
 
 # --- redirects and addresses ---------------------------------------------------------------
