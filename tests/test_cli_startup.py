@@ -1,7 +1,9 @@
-"""Start-up of `check` and `audit`: the review's modules are imported while git runs."""
+"""Start-up of `check` and `audit`: the review's modules are imported while git runs, the
+rules stage's while the requests are in flight."""
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import engine
 from tests.conftest import GitZoo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,3 +151,81 @@ def test_a_review_that_stops_early_waits_for_the_import_thread(tmp_path: Path) -
     assert done.returncode == 2, done.stderr
     assert "no such directory" in done.stderr
     assert marker.read_text(encoding="utf-8") == "finished"
+
+
+RULES_LATER = textwrap.dedent(
+    """
+    import json, sys, threading
+    import bot.cli as cli
+    import bot.engine as engine
+
+    with_engine = sorted(
+        name for name in (*engine.RULES_STAGE, "bot.rules.scores", "bot.rules.artifacts")
+        if name in sys.modules
+    )
+    threads = []
+    importing = engine._import_rules_stage
+
+    def import_stage():
+        threads.append(threading.current_thread().name)
+        importing()
+
+    engine._import_rules_stage = import_stage
+    code = cli.main(sys.argv[1:])
+    print(json.dumps({"with_engine": with_engine, "threads": threads, "code": code,
+                      "after": [name for name in engine.RULES_STAGE if name in sys.modules]}))
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check", "--offline", "--base", "main", "--format", "json"],
+        ["audit", "--offline", "--task", "det", "--format", "json"],
+    ],
+)
+def test_the_rules_stage_is_imported_in_a_thread_after_the_engine(
+    git_zoo: GitZoo, command: list[str]
+) -> None:
+    """The engine comes without the rules it applies after the fetch (their import delayed
+    the first request by about 40 ms); a thread imports them while the requests are out."""
+    git_zoo.write("det/README.md", README)
+    git_zoo.commit("zoo")
+    git_zoo.branch("contribution")
+    git_zoo.write("det/README.md", README + "\nMore text.\n")
+    git_zoo.commit("contribution")
+    done = run_script(RULES_LATER, *command, "--repo", str(git_zoo.root))
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["with_engine"] == []
+    assert len(report["threads"]) == 1
+    assert report["threads"][0] != "MainThread"
+    assert report["after"] == list(engine.RULES_STAGE)
+    assert report["code"] in (0, 1, 3), done.stderr
+
+
+def _imported_in_functions(path: Path) -> set[str]:
+    """The `bot` modules a file imports inside its functions."""
+    names: set[str] = set()
+    for function in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bot"):
+                for alias in node.names:
+                    module = f"{node.module}.{alias.name}"
+                    # `from bot.rules import checklist` imports a module; `from bot.ignore
+                    # import apply_ignores` a name of one.
+                    names.add(
+                        module
+                        if (ROOT / (module.replace(".", "/") + ".py")).exists()
+                        else str(node.module)
+                    )
+    return names
+
+
+def test_the_rules_stage_lists_what_the_engine_imports_after_the_fetch() -> None:
+    """What `_review` imports where the rules stage starts is what the thread imports: a
+    module left out of RULES_STAGE would be imported by the loop, a stale one for nothing."""
+    assert _imported_in_functions(ROOT / "bot" / "engine.py") == set(engine.RULES_STAGE)

@@ -19,7 +19,6 @@ from typing import Any
 import cmarkgfm  # type: ignore[import-untyped]
 import pytest
 
-from bot import engine
 from bot.cli import main
 from bot.config import Config
 from bot.engine import ReviewOptions, review
@@ -29,6 +28,7 @@ from bot.net.types import FetchResult, OnResult, Request
 from bot.publish.links import Links
 from bot.publish.sticky import render_sticky
 from bot.quote import plain, q
+from bot.rules import entry
 from bot.rules.context import Context, EntryScope
 from tests import test_cli_check as cli_check
 from tests.conftest import Artifacts, GitZoo
@@ -209,7 +209,7 @@ def test_findings_made_before_the_deadline_are_kept(monkeypatch: pytest.MonkeyPa
             pass
         return [Finding("warning", "slow", scope.section.path, scope.section.line, "slow")]
 
-    monkeypatch.setattr(engine, "ENTRY_RULES", (slow, slow, slow))
+    monkeypatch.setattr(entry, "ENTRY_RULES", (slow, slow, slow))
     submission = make_submission({README: _many_sections(2)}, body=BODY)
     # The budget leaves room for parsing (a cold process, a loaded machine), not for a second
     # slow rule.

@@ -1,38 +1,6 @@
-"""The review's rules: pure functions from parsed input to findings, one module per concern."""
+"""The review's rules: pure functions from parsed input to findings, one module per concern.
 
-from __future__ import annotations
-
-from collections.abc import Callable
-
-from bot.model import Finding
-from bot.rules import (
-    artifacts,
-    checksums,
-    config_files,
-    duplicates,
-    links,
-    pages,
-    scores,
-    skeleton,
-    structure,
-    template,
-    venue,
-)
-from bot.rules.context import Context, EntryScope
-
-EntryRule = Callable[[EntryScope, Context], list[Finding]]
-
-# Run on every method section under review, in this order.
-ENTRY_RULES: tuple[EntryRule, ...] = (
-    structure.check,
-    template.check,
-    skeleton.check,
-    venue.check,
-    links.check,
-    config_files.check,
-    duplicates.check,
-    scores.check,
-    checksums.check,
-    artifacts.check,
-    pages.check,
-)
+The package imports none of them: the modules the review needs before its first request
+(layout, context, limits) come without the others, which are imported while the requests
+are in flight (`bot.engine.RULES_STAGE`). `entry` lists the rules run on every section.
+"""
