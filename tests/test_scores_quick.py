@@ -101,6 +101,11 @@ def test_quick_check_agrees_with_jsonschema(
         {"exclusiveMinimum": 0, "exclusiveMaximum": 1},
         {"anyOf": [{"required": ["a"]}, {"required": ["b"]}]},
         {"allOf": [{"type": "number"}, {"format": "finite"}]},
+        # Three checks and more, of one schema and of allOf, anyOf and a list of types.
+        {"type": "number", "minimum": 0, "format": "finite"},
+        {"allOf": [{"type": "number"}, {"minimum": 0}, {"maximum": 1}]},
+        {"anyOf": [{"type": "string"}, {"type": "boolean"}, {"minimum": 3}]},
+        {"type": ["string", "boolean", "null"]},
         {"format": "date"},  # not checked by the bot's jsonschema either
         {"minItems": 1, "maxItems": 2},
         True,

@@ -2,7 +2,7 @@
 whatever these do not accept.
 
 jsonschema spends about 2.7 ms on a det scores file (its generic walk evolves a validator at
-every node); the compiled checks take a few hundred microseconds. They cover the keywords the
+every node); the compiled checks take about 0.12 ms. They cover the keywords the
 scores schemas use; a schema with any other keyword gets no quick check. They decide validity
 exactly as jsonschema's Draft 2020-12 validator does (tests/test_scores_quick.py compares both
 on every shipped schema), and a "no" is never final: the caller then asks jsonschema, whose
@@ -61,18 +61,14 @@ def _compile(schema: Any, formats: Mapping[str, Callable[[Any], bool]]) -> Check
     fmt = schema.get("format")
     if isinstance(fmt, str) and fmt in formats:
         checks.append(formats[fmt])
-    for keyword, combine in (("allOf", all), ("anyOf", any)):
+    for keyword, combine in (("allOf", _every), ("anyOf", _some)):
         if keyword in schema:
             subschemas = schema[keyword]
             if not isinstance(subschemas, list) or not subschemas:
                 raise _Unsupported
             parts = [_compile(sub, formats) for sub in subschemas]
-            checks.append(_combined(parts, combine))
-    if not checks:
-        return _always
-    if len(checks) == 1:
-        return checks[0]
-    return lambda instance: all(check(instance) for check in checks)
+            checks.append(combine(parts))
+    return _every(checks)
 
 
 def _always(instance: Any) -> bool:
@@ -83,8 +79,39 @@ def _never(instance: Any) -> bool:
     return False
 
 
-def _combined(parts: list[Check], combine: Callable[[Any], bool]) -> Check:
-    return lambda instance: combine(part(instance) for part in parts)
+# A check runs for every value of every scores file, so its combinations are plain loops:
+# `all()` over a generator cost about 40% of a det file's quick check.
+def _every(checks: list[Check]) -> Check:
+    """True when every check is (True for none)."""
+    if not checks:
+        return _always
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda instance: first(instance) and second(instance)
+
+    def every(instance: Any) -> bool:
+        for check in checks:  # noqa: SIM110 - a loop, not all() over a generator
+            if not check(instance):
+                return False
+        return True
+
+    return every
+
+
+def _some(checks: list[Check]) -> Check:
+    """True when one check is (False for none)."""
+    if len(checks) == 1:
+        return checks[0]
+
+    def some(instance: Any) -> bool:
+        for check in checks:  # noqa: SIM110 - a loop, not any() over a generator
+            if check(instance):
+                return True
+        return False
+
+    return some
 
 
 def _is_number(instance: Any) -> bool:
@@ -109,10 +136,7 @@ def _type(wanted: Any) -> Check:
     names = [wanted] if isinstance(wanted, str) else wanted
     if not isinstance(names, list) or not names or not all(name in _TYPES for name in names):
         raise _Unsupported
-    if len(names) == 1:
-        return _TYPES[names[0]]
-    checks = [_TYPES[name] for name in names]
-    return lambda instance: any(check(instance) for check in checks)
+    return _some([_TYPES[name] for name in names])
 
 
 def _object(schema: dict[str, Any], formats: Mapping[str, Callable[[Any], bool]]) -> Check:
@@ -162,7 +186,11 @@ def _array(schema: dict[str, Any], formats: Mapping[str, Callable[[Any], bool]])
         for part, item in zip(prefix, instance, strict=False):
             if not part(item):
                 return False
-        return items is None or all(items(item) for item in instance[count:])
+        if items is not None:
+            for item in instance[count:]:
+                if not items(item):
+                    return False
+        return True
 
     return check
 
