@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.model import Cell, Link, TextLine
 from bot.parse.markdown import (
@@ -11,8 +13,10 @@ from bot.parse.markdown import (
     cell_of,
     github_anchor,
     inline_text,
+    has_unescaped_pipe,
     split_cells,
     text_lines,
+    unescaped_pipes,
 )
 
 
@@ -76,6 +80,40 @@ def test_split_cells_even_backslashes_do_not_escape_the_pipe() -> None:
     assert split_cells(r"| a \\\| b |") == [r"a \\\| b"]
     # A trailing escaped pipe is content, not the closing pipe.
     assert split_cells(r"| a | b \|") == ["a", r"b \|"]
+
+
+def _pipes_by_counting(line: str) -> list[int]:
+    """The unescaped pipes found another way: a pipe after an even number of backslashes."""
+    found = []
+    for index, char in enumerate(line):
+        if char == "|":
+            backslashes = len(line[:index]) - len(line[:index].rstrip("\\"))
+            if backslashes % 2 == 0:
+                found.append(index)
+    return found
+
+
+@given(st.text(alphabet="\\|a \n", max_size=40))
+def test_unescaped_pipes_are_the_pipes_after_an_even_number_of_backslashes(line: str) -> None:
+    assert unescaped_pipes(line) == _pipes_by_counting(line)
+    assert has_unescaped_pipe(line) == bool(_pipes_by_counting(line))
+
+
+@pytest.mark.parametrize(
+    ("line", "pipes"),
+    [
+        ("", []),
+        ("a", []),
+        ("|", [0]),
+        ("\\|", []),
+        ("\\\\|", [2]),
+        ("\\\\\\|", []),
+        ("a\\\\\\\\||", [5, 6]),
+        ("\\\n|", [2]),  # a backslash before a line break escapes the break, not the pipe
+    ],
+)
+def test_unescaped_pipes_by_hand(line: str, pipes: list[int]) -> None:
+    assert unescaped_pipes(line) == pipes
 
 
 def test_split_cells_line_without_pipes_is_one_cell() -> None:

@@ -31,7 +31,10 @@ _TABLE_START = (
     r"^ {0,3}[^\n|]*\|[^\n]*\n"
     r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*(?:\|[ \t]*)?(?:\n|$)"
 )
-UNESCAPED_PIPE = re.compile(r"(?<!\\)(?:\\\\)*\|")
+# A backslash and the character it escapes, or a pipe: read left to right, the pipes it finds are
+# those no backslash escapes (after an even number of backslashes, `\\|`). A lookbehind for the
+# backslashes was tried at every character of a line, about 45 microseconds for a results row.
+_PIPE_OR_ESCAPE = re.compile(r"\\.|\|")
 # What starts inline markup for mistune (escapes, code, emphasis, links, images, HTML, autolinks,
 # entities, strikethrough, line breaks): a cell without any is plain text.
 _INLINE_MARKUP = re.compile(r"[\\`*_\[\]!<>&~\n]")
@@ -110,10 +113,20 @@ def _step(env: Mapping[str, Any]) -> None:
         budget.step(env[_DOING])
 
 
+def unescaped_pipes(line: str) -> list[int]:
+    """Where the pipes of `line` that no backslash escapes are: the bounds of its cells."""
+    return [match.start() for match in _PIPE_OR_ESCAPE.finditer(line) if match.group() == "|"]
+
+
+def has_unescaped_pipe(line: str) -> bool:
+    """Whether `line` has a pipe that no backslash escapes (a table row does)."""
+    return any(match.group() == "|" for match in _PIPE_OR_ESCAPE.finditer(line))
+
+
 def split_cells(line: str) -> list[str]:
     """Split a table line on its unescaped pipes, dropping one outer pipe on each side."""
     text = line.strip()
-    bounds = [match.end() - 1 for match in UNESCAPED_PIPE.finditer(text)]
+    bounds = unescaped_pipes(text)
     if bounds and bounds[0] == 0:
         text = text[1:]
         bounds = [b - 1 for b in bounds[1:]]
@@ -148,7 +161,7 @@ def _parse_table(block: BlockParser, m: re.Match[str], state: BlockState) -> int
         line = state.get_line(pos)
         if not line.strip():
             break
-        if not UNESCAPED_PIPE.search(line):
+        if not has_unescaped_pipe(line):
             # GitHub renders such a line as one more table row; it needs a blank line first.
             run_on = pos
             break

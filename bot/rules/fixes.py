@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from itertools import pairwise
 
 from bot.model import Fix
-from bot.parse.markdown import UNESCAPED_PIPE
+from bot.parse.markdown import unescaped_pipes
 from bot.textnorm import normalize_newlines
 
 
@@ -37,7 +37,7 @@ def line_fix(texts: Mapping[str, str], path: str, line: int, new: str) -> Fix | 
 
 def cell_spans(line: str) -> list[tuple[int, int]]:
     """Where each cell's trimmed text stands in a table line, as `split_cells` splits it."""
-    pipes = [match.end() - 1 for match in UNESCAPED_PIPE.finditer(line)]
+    pipes = unescaped_pipes(line)
     start = len(line) - len(line.lstrip())
     end = len(line.rstrip())
     bounds = [start - 1, *pipes, end]
